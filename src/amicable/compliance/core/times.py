@@ -1,0 +1,87 @@
+"""Inconvenient times, 12 CFR 1006.6(b)(1)(i).
+
+Absent other knowledge, before 8:00 a.m. and after 9:00 p.m. local time at the consumer's
+location is inconvenient. With conflicting or ambiguous location information the contact must be
+convenient in every location the collector's information points to (comment 6(b)(1)(i)-2), so
+the hours are checked in every one of the consumer's time zones. Times the consumer designated as
+inconvenient bind until they say otherwise (comment 6(b)(1)-1); a reply through the same medium to
+the consumer's own message may go out once in such a time (comment 6(b)(1)-2). An email or text
+happens when it is sent (comment 6(b)(1)(i)-1). Letters have no time of day here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from amicable.compliance.core.check import TIMED_MEDIA, Check
+
+CITATION = "12 CFR 1006.6(b)(1)(i)"
+
+
+def next_local(local: datetime, clock: time) -> datetime:
+    """The first instant strictly after ``local`` at which its zone's clock shows ``clock``."""
+    candidate = datetime.combine(local.date(), clock, tzinfo=local.tzinfo)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=local.tzinfo)
+    return candidate
+
+
+def outside_hours(tod: time, *, earliest: time, latest: time) -> bool:
+    """Before ``earliest`` or after ``latest`` (both endpoints allowed, RULES.md §8.1)."""
+    return tod < earliest or tod > latest
+
+
+def check(c: Check) -> None:
+    request = c.request
+    if request.action not in TIMED_MEDIA or not c.to_consumer:
+        return
+    policy = c.policy
+    earliest, latest = policy.earliest_local_time, policy.latest_local_time
+    if not (request.replying_to_consumer and policy.reply_exempts_default_hours):
+        for local in c.local:
+            if outside_hours(local.time(), earliest=earliest, latest=latest):
+                c.refuse(
+                    rule="inconvenient_time",
+                    citation=CITATION,
+                    message=(
+                        f"It is {local:%H:%M} on {local:%a} in {local.tzinfo}, outside "
+                        f"{earliest:%H:%M}-{latest:%H:%M} at a location where the consumer "
+                        "may be."
+                    ),
+                    retry_at=next_local(local, earliest),
+                )
+    if not c.consumer.inconvenient_times:
+        return
+    if request.replying_to_consumer:
+        c.note(
+            "Reply to the consumer's own message: their designated inconvenient times do not "
+            "apply to one reply through the same medium (comment 6(b)(1)-2)."
+        )
+        return
+    for local in c.local:
+        _check_designated(c, local)
+
+
+def _check_designated(c: Check, local: datetime) -> None:
+    """Refuse inside a window the consumer designated as inconvenient (comment 6(b)(1)-1)."""
+    tod = local.time()
+    for window in c.consumer.inconvenient_times:
+        if local.weekday() not in window.weekdays or tod < window.start:
+            continue
+        if window.end is not None and tod >= window.end:
+            continue
+        if window.end is None:
+            ends = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+            until = "the end of the day"
+        else:
+            ends = datetime.combine(local.date(), window.end, tzinfo=local.tzinfo)
+            until = f"{window.end:%H:%M}"
+        c.refuse(
+            rule="consumer_inconvenient_time",
+            citation=CITATION,
+            message=(
+                f"The consumer said {local:%a} from {window.start:%H:%M} to {until} is "
+                f"inconvenient (it is {local:%H:%M} in {local.tzinfo})."
+            ),
+            retry_at=ends,
+        )

@@ -1,0 +1,34 @@
+"""The `amicable` console script.
+
+It runs Django's management commands (ours and Django's own: `amicable migrate`,
+`amicable import FILE --creditor CODE`, `amicable demo`, ...). Two commands need no
+database and skip Django entirely so they start instantly and work anywhere:
+`amicable simulate` and `amicable compliance check`.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["simulate"]:
+        from amicable.simulation.cli import main as simulate
+
+        return simulate(args[1:])
+    if args[:2] == ["compliance", "check"]:
+        from amicable.compliance.check_cli import main as check
+
+        return check(args[2:])
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amicable.config.settings")
+    from django.conf import settings
+    from django.core.management import execute_from_command_line
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    execute_from_command_line(["amicable", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

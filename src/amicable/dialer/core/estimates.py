@@ -1,0 +1,132 @@
+"""What the predictive policy learns: durations with a survival curve, and dial outcomes by age.
+
+Both are histograms with a few pseudo-observations as a prior, so the policy has something
+sensible (and deliberately pessimistic) to say before the first call ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class Survival:
+    """A Kaplan-Meier survival curve over fixed-width bins, for talk or wrap-up durations.
+
+    Durations still running (an agent 40 s into a call) are passed in as censored at refresh
+    time: ignoring them would make early estimates think every call is short, because only the
+    short ones have ended yet.
+    """
+
+    def __init__(self, bin_seconds: float, max_seconds: float, prior: Iterable[float]) -> None:
+        self.width = bin_seconds
+        self.n_bins = int(max_seconds / bin_seconds)
+        self.ended = [0.0] * self.n_bins
+        self.count = 0
+        for seconds in prior:
+            self.ended[self._bin(seconds)] += 1.0
+        # survival[k] = P(duration > k * width); one more entry than bins.
+        self.survival = [1.0] * (self.n_bins + 1)
+
+    def _bin(self, seconds: float) -> int:
+        b = int(seconds / self.width)
+        return b if b < self.n_bins else self.n_bins - 1
+
+    def add(self, seconds: float) -> None:
+        self.ended[self._bin(seconds)] += 1.0
+        self.count += 1
+
+    def refresh(self, running: Iterable[float]) -> None:
+        """Recompute the curve from ended durations and those still running (censored)."""
+        censored = [0.0] * self.n_bins
+        for seconds in running:
+            censored[self._bin(seconds)] += 1.0
+        at_risk = 0.0
+        at_risk_from = [0.0] * self.n_bins
+        for k in range(self.n_bins - 1, -1, -1):
+            at_risk += self.ended[k] + censored[k]
+            at_risk_from[k] = at_risk
+        s = 1.0
+        survival = [1.0] * (self.n_bins + 1)
+        for k in range(self.n_bins):
+            if at_risk_from[k] > 0:
+                s *= 1.0 - self.ended[k] / at_risk_from[k]
+            survival[k + 1] = s
+        self.survival = survival
+
+    def at(self, seconds: float) -> float:
+        """P(duration > seconds), interpolated linearly between bin edges."""
+        x = seconds / self.width
+        k = int(x)
+        if k >= self.n_bins:
+            return self.survival[self.n_bins]
+        frac = x - k
+        return self.survival[k] * (1.0 - frac) + self.survival[k + 1] * frac
+
+
+class DialOutcomes:
+    """How dials end, by their age in whole seconds: live (a person waiting) or not.
+
+    From it: the share of new dials that bring a person within h seconds, and the chance that a
+    dial still ringing at age a brings a person within the next h seconds.
+    """
+
+    def __init__(self, max_age_seconds: int = 120, prior_live_rate: float = 0.5) -> None:
+        self.max_age = max_age_seconds
+        self.live = [0.0] * (max_age_seconds + 1)
+        self.resolved = [0.0] * (max_age_seconds + 1)
+        # Ten pseudo-dials: half live, spread over typical ring times; the other half resolve
+        # over the usual no-answer window. Pessimistic on purpose (it over-states live answers).
+        for i in range(10):
+            if i < 10 * prior_live_rate:
+                age = 4 + 2 * i
+                self.live[age] += 1.0
+            else:
+                age = 2 + 5 * (i % 6)
+            self.resolved[min(age, max_age_seconds)] += 1.0
+        self.cum_live = [0.0] * (max_age_seconds + 2)
+        self.cum_resolved = [0.0] * (max_age_seconds + 2)
+        self.total = 0.0
+        self.refresh()
+
+    def add(self, age_seconds: float, live: bool) -> None:
+        a = int(age_seconds)
+        if a > self.max_age:
+            a = self.max_age
+        self.resolved[a] += 1.0
+        if live:
+            self.live[a] += 1.0
+
+    def refresh(self) -> None:
+        # cum_x[a] = count with age < a (ages binned to whole seconds).
+        live_sum = resolved_sum = 0.0
+        for a in range(self.max_age + 1):
+            self.cum_live[a] = live_sum
+            self.cum_resolved[a] = resolved_sum
+            live_sum += self.live[a]
+            resolved_sum += self.resolved[a]
+        self.cum_live[self.max_age + 1] = live_sum
+        self.cum_resolved[self.max_age + 1] = resolved_sum
+        self.total = resolved_sum
+
+    def _cum(self, table: list[float], age: float) -> float:
+        # Linear interpolation of a cumulative count at a fractional age.
+        if age >= self.max_age + 1:
+            return table[self.max_age + 1]
+        k = int(age)
+        frac = age - k
+        return table[k] * (1.0 - frac) + table[k + 1] * frac
+
+    def live_rate(self) -> float:
+        return self._cum(self.cum_live, self.max_age + 1) / self.total
+
+    def new_dial_live_by(self, h: float) -> float:
+        """P(a dial placed now brings a waiting person within h seconds)."""
+        return self._cum(self.cum_live, h) / self.total
+
+    def in_flight_live_within(self, age: float, h: float) -> float:
+        """P(a dial still ringing at `age` brings a waiting person within the next h seconds)."""
+        remaining = self.total - self._cum(self.cum_resolved, age)
+        if remaining <= 1e-9:
+            return 0.0
+        gained = self._cum(self.cum_live, age + h) - self._cum(self.cum_live, age)
+        return min(1.0, max(0.0, gained / remaining))

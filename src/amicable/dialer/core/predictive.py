@@ -1,0 +1,295 @@
+"""`predictive`: dial so that the people who answer meet agents as they free up.
+
+The idea, in one paragraph. A person who answers must find an agent within a couple of seconds
+(`patience_seconds`), or they are abandoned. So for every moment t in the next half-minute, the
+people who will have answered by t must not outnumber the agents that will have been free by
+t + patience. Each tick we estimate both sides from what we have observed:
+
+- agents: idle now, plus for each busy agent the chance they finish by then, given how long they
+  have already talked or wrapped up (learned talk and wrap-up survival curves);
+- people: those already waiting, plus for each dial still ringing the chance it brings a person
+  by then, given its age (learned from how earlier dials ended and when);
+- and each new dial adds the chance it brings a person by then.
+
+We place the largest number of dials that keeps the expected people below the expected agents
+minus a safety margin of z standard deviations, at every horizon. Small teams have large
+relative variance, so the margin makes the policy fall back towards progressive on its own; and
+it never dials less than progressive would (one line per idle agent is always safe).
+
+z is tuned by feedback on abandonment: each abandoned call raises it, each answered call lowers
+it a little, so it settles where abandoned / answered equals the goal (the campaign's target
+minus `safety_margin`). If the shift's abandonment rate is over the target anyway, the policy
+drops to progressive until it is back under.
+"""
+
+from __future__ import annotations
+
+import math
+
+from amicable.dialer.core.estimates import DialOutcomes, Survival
+from amicable.dialer.core.pacing import (
+    ABANDONED,
+    ANSWERED_LIVE,
+    CONNECTED,
+    DIAL_PLACED,
+    NON_LIVE_OUTCOMES,
+    TALK_ENDED,
+    WRAP_ENDED,
+    Event,
+    Snapshot,
+    progressive_count,
+)
+
+_TALKING = 0
+_WRAPPING = 1
+
+
+class PredictivePolicy:
+    """Our learning predictive pacing policy (see the module docstring for how it works)."""
+
+    def __init__(
+        self,
+        *,
+        abandon_target: float = 0.03,
+        safety_margin: float = 0.004,
+        patience_seconds: float = 2.0,
+        horizons: tuple[float, ...] = (3, 5, 7, 9, 11, 13, 16, 20, 25, 32),
+        initial_z: float = 2.0,
+        min_z: float = -1.0,
+        max_z: float = 6.0,
+        z_step: float = 0.1,
+        guard_min_answers: int = 50,
+        max_dials_per_agent: float = 3.0,
+    ) -> None:
+        if not 0 <= abandon_target <= 1:
+            raise ValueError("abandon_target must be between 0 and 1")
+        self.abandon_target = abandon_target
+        self.goal = max(0.0, abandon_target - safety_margin)
+        self.patience = patience_seconds
+        self.horizons = tuple(float(h) for h in horizons)
+        self.z = initial_z
+        self.min_z = min_z
+        self.max_z = max_z
+        self.z_step = z_step
+        self.guard_min_answers = guard_min_answers
+        self.max_dials_per_agent = max_dials_per_agent
+
+        # What we learn. Priors are long calls and long wrap-ups: pessimistic, so we under-dial
+        # (never over-dial) until real durations come in.
+        self.talk = Survival(5.0, 3000.0, prior=(600.0, 900.0))
+        self.wrap = Survival(1.0, 1800.0, prior=(120.0, 180.0))
+        self.outcomes = DialOutcomes()
+
+        # What is going on now, from events.
+        self.in_flight: dict[int, float] = {}  # call id -> placed at
+        self.busy: dict[int, tuple[int, float]] = {}  # agent id -> (talking/wrapping, since)
+
+        # Lookup tables, rebuilt from time to time (see _refresh).
+        self._talk_rows: list[tuple[float, ...]] = []
+        self._wrap_rows: list[tuple[float, ...]] = []
+        self._call_rows: list[tuple[float, ...]] = []
+        self._new_dial_live: tuple[float, ...] = ()
+        self._next_agent_refresh = 0.0
+        self._next_call_refresh = 0.0
+        self._last_live_answers = 0
+        self._last_abandoned = 0
+
+    # -- learning ------------------------------------------------------------------------------
+
+    def observe(self, event: Event) -> None:
+        kind = event.kind
+        if kind == DIAL_PLACED:
+            self.in_flight[event.call_id] = event.time
+        elif kind == ANSWERED_LIVE:
+            placed = self.in_flight.pop(event.call_id, None)
+            if placed is not None:
+                self.outcomes.add(event.time - placed, live=True)
+        elif kind in NON_LIVE_OUTCOMES:
+            placed = self.in_flight.pop(event.call_id, None)
+            if placed is not None:
+                self.outcomes.add(event.time - placed, live=False)
+        elif kind == CONNECTED:
+            self.busy[event.agent_id] = (_TALKING, event.time)
+        elif kind == TALK_ENDED:
+            self.busy[event.agent_id] = (_WRAPPING, event.time)
+            if event.seconds is not None:
+                self.talk.add(event.seconds)
+        elif kind == WRAP_ENDED:
+            self.busy.pop(event.agent_id, None)
+            if event.seconds is not None:
+                self.wrap.add(event.seconds)
+        elif kind == ABANDONED:
+            pass  # counted from the snapshot, so policies without events behave the same
+
+    # -- deciding ------------------------------------------------------------------------------
+
+    def calls_to_place(self, snapshot: Snapshot) -> int:
+        if snapshot.agents_logged_in <= 0:
+            return 0
+        floor = progressive_count(snapshot)
+        self._tune_margin(snapshot)
+        answered = snapshot.live_answers
+        if (
+            answered >= self.guard_min_answers
+            and snapshot.abandoned > self.abandon_target * answered
+        ):
+            return floor  # over the cap for the shift: only dial what cannot abandon
+
+        now = snapshot.now
+        if now >= self._next_call_refresh:
+            self._refresh_calls(now)
+        if now >= self._next_agent_refresh:
+            self._refresh_agents(now)
+
+        n_h = len(self.horizons)
+        # Agents free by each horizon (+ patience): idle now plus busy agents' chances.
+        agent_rows = []
+        talk_rows, wrap_rows = self._talk_rows, self._wrap_rows
+        talk_last, wrap_last = len(talk_rows) - 1, len(wrap_rows) - 1
+        talk_width, wrap_width = self.talk.width, self.wrap.width
+        for state, since in self.busy.values():
+            if state == _TALKING:
+                k = int((now - since) / talk_width)
+                agent_rows.append(talk_rows[k if k < talk_last else talk_last])
+            else:
+                k = int((now - since) / wrap_width)
+                agent_rows.append(wrap_rows[k if k < wrap_last else wrap_last])
+        call_rows = self._call_rows
+        call_last = len(call_rows) - 1
+        for placed in self.in_flight.values():
+            k = int(now - placed)
+            agent_rows.append(call_rows[k if k < call_last else call_last])
+        # Rows hold, per horizon, a mean (+ for agents, - for people from ringing dials) and
+        # then a variance; summing the columns gives the headroom and its variance.
+        sums = [sum(column) for column in zip(*agent_rows)] if agent_rows else [0.0] * (2 * n_h)
+
+        best = math.inf
+        z = self.z
+        idle = snapshot.agents_idle
+        waiting = snapshot.calls_waiting
+        for j in range(n_h):
+            new_live = self._new_dial_live[j]
+            if new_live < 1e-6:
+                continue  # new dials cannot bring anyone this soon
+            # sums[j]: expected agents free (busy ones) minus expected people from dials in
+            # flight; sums[n_h + j]: the variance of that difference.
+            headroom = idle + sums[j] - waiting
+            variance = sums[n_h + j]
+            x = _max_expected_arrivals(headroom, variance, z, new_live)
+            dials = x / new_live
+            if dials < best:
+                best = dials
+        if best is math.inf:
+            best = 0.0
+        cap = int(self.max_dials_per_agent * snapshot.agents_logged_in)
+        return max(floor, min(cap, int(best)))
+
+    def _tune_margin(self, snapshot: Snapshot) -> None:
+        """Integral feedback: z rises by z_step per abandon and falls by z_step x goal per answer."""
+        answered = snapshot.live_answers - self._last_live_answers
+        abandoned = snapshot.abandoned - self._last_abandoned
+        self._last_live_answers = snapshot.live_answers
+        self._last_abandoned = snapshot.abandoned
+        if answered or abandoned:
+            z = self.z + self.z_step * (abandoned - self.goal * answered)
+            self.z = min(self.max_z, max(self.min_z, z))
+
+    # -- the lookup tables ---------------------------------------------------------------------
+
+    def _refresh_calls(self, now: float) -> None:
+        self._next_call_refresh = now + min(300.0, max(5.0, now / 4.0))
+        outcomes = self.outcomes
+        outcomes.refresh()
+        self._new_dial_live = tuple(outcomes.new_dial_live_by(h) for h in self.horizons)
+        rows = []
+        for age in range(outcomes.max_age + 1):
+            q = [outcomes.in_flight_live_within(age + 0.5, h) for h in self.horizons]
+            # People from ringing dials count against the headroom, hence the minus sign.
+            rows.append(tuple([-p for p in q] + [p * (1.0 - p) for p in q]))
+        self._call_rows = rows
+
+    def _refresh_agents(self, now: float) -> None:
+        self._next_agent_refresh = now + min(1800.0, max(30.0, now / 2.0))
+        running_talk = [now - since for state, since in self.busy.values() if state == _TALKING]
+        running_wrap = [now - since for state, since in self.busy.values() if state == _WRAPPING]
+        self.talk.refresh(running_talk)
+        self.wrap.refresh(running_wrap)
+        windows = [h + self.patience for h in self.horizons]
+
+        wrap = self.wrap
+        wrap_rows = []
+        for k in range(wrap.n_bins):
+            elapsed = (k + 0.5) * wrap.width
+            alive = wrap.at(elapsed)
+            ps = [_conditional_end(alive, wrap.at(elapsed + w)) for w in windows]
+            wrap_rows.append(_row(ps))
+        self._wrap_rows = _trim_tail(wrap_rows, wrap, 1e-4)
+
+        talk = self.talk
+        talk_rows = []
+        for k in range(talk.n_bins):
+            elapsed = (k + 0.5) * talk.width
+            alive = talk.at(elapsed)
+            ps = [self._talk_then_wrap_done(elapsed, alive, w) for w in windows]
+            talk_rows.append(_row(ps))
+        self._talk_rows = _trim_tail(talk_rows, talk, 1e-4)
+
+    def _talk_then_wrap_done(self, elapsed: float, alive: float, window: float) -> float:
+        """P(talk ends and wrap-up ends within `window`, given `elapsed` seconds of talk)."""
+        if alive <= 1e-12:
+            return 0.0
+        talk, wrap = self.talk, self.wrap
+        steps = max(1, int(math.ceil(window / talk.width)))
+        step = window / steps
+        total = 0.0
+        previous = alive
+        for i in range(steps):
+            t1 = elapsed + (i + 1) * step
+            current = talk.at(t1)
+            ends_here = previous - current
+            if ends_here > 0:
+                left_for_wrap = window - (i + 0.5) * step
+                total += ends_here * (1.0 - wrap.at(left_for_wrap))
+            previous = current
+        return min(1.0, total / alive)
+
+
+def _conditional_end(alive_now: float, alive_later: float) -> float:
+    if alive_now <= 1e-12:
+        return 0.0
+    return min(1.0, max(0.0, 1.0 - alive_later / alive_now))
+
+
+def _row(ps: list[float]) -> tuple[float, ...]:
+    """An agent's table row: the chances of being free by each horizon, then their variances."""
+    return tuple(ps + [p * (1.0 - p) for p in ps])
+
+
+def _trim_tail(
+    rows: list[tuple[float, ...]], curve: Survival, min_alive: float
+) -> list[tuple[float, ...]]:
+    """Cut rows where too few durations survive to estimate; the last good row is reused."""
+    for k in range(len(rows)):
+        if curve.at((k + 0.5) * curve.width) < min_alive:
+            return rows[: max(1, k)]
+    return rows
+
+
+def _max_expected_arrivals(headroom: float, variance: float, z: float, new_live: float) -> float:
+    """Largest x (expected people from new dials) with x + z * sd <= headroom.
+
+    The standard deviation includes the new dials' own spread: each brings a person with
+    chance new_live, so x expected people add x * (1 - new_live) to the variance. With
+    y = sd, x = (y^2 - variance) / spread and the condition is a quadratic in y.
+    """
+    variance = max(variance, 0.0)
+    spread = 1.0 - new_live
+    if spread < 1e-9:
+        return max(0.0, headroom - z * math.sqrt(variance))
+    disc = z * z * spread * spread + 4.0 * (variance + headroom * spread)
+    if disc < 0:
+        return 0.0
+    y = (-z * spread + math.sqrt(disc)) / 2.0
+    if y <= 0:
+        return 0.0
+    return max(0.0, (y * y - variance) / spread)

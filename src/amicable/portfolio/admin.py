@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from amicable.identity.admin import ReadOnlyAdmin
+from amicable.portfolio.models import (
+    ContactPoint,
+    Consumer,
+    Creditor,
+    CreditorUser,
+    Debt,
+    LedgerEntry,
+    Placement,
+)
+
+
+@admin.register(Creditor)
+class CreditorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "industry", "contingency_fee_rate", "min_settlement_rate",
+                    "max_plan_months", "is_active"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_at is None:
+            from amicable.kernel.clock import utc_now
+
+            obj.created_at = utc_now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CreditorUser)
+class CreditorUserAdmin(admin.ModelAdmin):
+    list_display = ["user", "creditor"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(ReadOnlyAdmin):
+    list_display = ["id", "creditor", "file_name", "status", "received_at", "created", "updated",
+                    "rejected"]
+    list_filter = ["status", "creditor"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["debt", "kind", "amount", "effective_on", "recorded_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["debt"]
+
+
+@admin.register(Debt)
+class DebtAdmin(ReadOnlyAdmin):
+    """Debts change through imports, the desk and the ledger, never by hand."""
+
+    list_display = ["account_number", "creditor", "status", "balance"]
+    list_filter = ["creditor", "status"]
+    search_fields = ["account_number"]
+    list_select_related = ["creditor"]
+
+
+@admin.register(Consumer)
+class ConsumerAdmin(ReadOnlyAdmin):
+    list_display = ["last_name", "first_name", "ssn_last4", "preferred_language"]
+    search_fields = ["last_name", "ssn_last4"]
+    exclude = ["ssn_encrypted", "ssn_hash"]
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(ReadOnlyAdmin):
+    list_display = ["consumer", "kind", "value", "status", "consent"]
+    raw_id_fields = ["consumer"]

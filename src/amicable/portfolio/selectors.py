@@ -1,0 +1,149 @@
+"""Reads of the portfolio, always through the user's visibility.
+
+CLIENT users see only the debts of the creditor they belong to; every other role sees the
+whole portfolio. Every list is explicitly ordered and fetches its relations up front.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from amicable.identity.models import AuditEvent
+from amicable.identity.roles import Role, roles_of
+from amicable.portfolio.core.errors import UnableToParseValue
+from amicable.portfolio.core.values import normalize_phone
+from amicable.portfolio.models import (
+    ContactPoint,
+    Consumer,
+    Creditor,
+    CreditorUser,
+    Debt,
+    LedgerEntry,
+    Placement,
+    fold,
+)
+
+_STAFF_ROLES = {Role.AGENT, Role.SUPERVISOR, Role.COMPLIANCE, Role.ADMIN}
+
+
+def client_creditor_id(user) -> int | None:
+    """The creditor a client-only user is limited to; None for agency staff.
+
+    A CLIENT user with no creditor link sees nothing (-1 matches no creditor)."""
+    roles = roles_of(user)
+    if roles & _STAFF_ROLES:
+        return None
+    if Role.CLIENT in roles:
+        link = CreditorUser.objects.filter(user=user).values_list("creditor_id", flat=True)
+        return link.first() or -1
+    return -1
+
+
+def visible_debts(user) -> QuerySet[Debt]:
+    debts = Debt.objects.all()
+    creditor_id = client_creditor_id(user)
+    return debts if creditor_id is None else debts.filter(creditor_id=creditor_id)
+
+
+def visible_creditors(user) -> QuerySet[Creditor]:
+    creditor_id = client_creditor_id(user)
+    creditors = Creditor.objects.order_by("name", "id")
+    return creditors if creditor_id is None else creditors.filter(pk=creditor_id)
+
+
+def visible_placements(user) -> QuerySet[Placement]:
+    creditor_id = client_creditor_id(user)
+    placements = Placement.objects.select_related("creditor", "uploaded_by").order_by(
+        "-received_at", "-id")
+    return placements if creditor_id is None else placements.filter(creditor_id=creditor_id)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the searcher typed, understood as one kind of key."""
+
+    kind: str  # "ssn_last4" | "phone" | "email" | "account_or_name"
+    value: str
+
+
+_DIGITS = re.compile(r"\D")
+
+
+def parse_search(text: str) -> SearchQuery | None:
+    text = text.strip()
+    if not text:
+        return None
+    digits = _DIGITS.sub("", text)
+    if "@" in text:
+        return SearchQuery("email", text.lower())
+    if len(digits) == 4 and len(text) <= 6 and not re.search(r"[A-Za-z]", text):
+        return SearchQuery("ssn_last4", digits)
+    if len(digits) >= 10 and re.fullmatch(r"[\d\s()+.\-]+", text):
+        try:
+            return SearchQuery("phone", normalize_phone(text).e164)
+        except UnableToParseValue:
+            return SearchQuery("account_or_name", text)
+    return SearchQuery("account_or_name", text)
+
+
+def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
+    """Debts whose account number, person's name, phone, email or SSN last 4 match."""
+    query = parse_search(text)
+    if query is None:
+        return []
+    debts = visible_debts(user).select_related("consumer", "creditor")
+    if query.kind == "ssn_last4":
+        matches = debts.filter(consumer__ssn_last4=query.value)
+    elif query.kind in {"phone", "email"}:
+        kind = ContactPoint.Kind.PHONE if query.kind == "phone" else ContactPoint.Kind.EMAIL
+        consumer_ids = ContactPoint.objects.filter(kind=kind, value=query.value).values(
+            "consumer_id")
+        matches = debts.filter(Q(consumer_id__in=consumer_ids) | Q(account_number=text.strip()))
+    else:
+        by_account = list(debts.filter(account_number=query.value.strip()).order_by("id")[:limit])
+        if by_account:
+            return by_account
+        words = fold(query.value.replace(",", " ")).split()
+        if not words:
+            return []
+        keys = {" ".join(words)}
+        if len(words) >= 2:
+            keys.add(" ".join([words[-1], *words[:-1]]))  # "john smith" → "smith john"
+        condition = Q()
+        for key in keys:
+            condition |= Q(consumer__name_key__startswith=key)
+        matches = debts.filter(condition)
+    return list(matches.order_by("consumer__name_key", "consumer_id", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class AccountView:
+    consumer: Consumer
+    contact_points: list[ContactPoint]
+    debts: list[Debt]
+    history: list[AuditEvent]
+
+
+def account_for(*, user, consumer_id: int) -> AccountView | None:
+    """The person, their contact points, the debts this user may see (with ledgers), and
+    the history. None when the user may see none of this person's debts."""
+    debts = list(
+        visible_debts(user).filter(consumer_id=consumer_id)
+        .select_related("creditor", "placement")
+        .prefetch_related(Prefetch("ledger_entries",
+                                   queryset=LedgerEntry.objects.order_by(
+                                       "effective_on", "recorded_at", "id")))
+        .order_by("creditor__name", "account_number", "id")
+    )
+    if not debts:
+        return None
+    consumer = Consumer.objects.get(pk=consumer_id)
+    contact_points = list(consumer.contact_points.order_by("kind", "-is_primary", "id"))
+    history = list(
+        AuditEvent.objects.filter(
+            Q(object_type="Consumer", object_id=str(consumer_id))
+            | Q(object_type="Debt", object_id__in=[str(d.pk) for d in debts])
+        ).select_related("actor").order_by("-at", "-id")[:200]
+    )
+    return AccountView(consumer, contact_points, debts, history)

@@ -8,6 +8,5 @@ urlpatterns = [
     path("accounts/<int:consumer_id>/", views.account_detail, name="account_detail"),
     path("imports/", views.placement_list, name="placement_list"),
     path("imports/<int:placement_id>/", views.placement_detail, name="placement_detail"),
-    path("imports/<int:placement_id>/errors.csv", views.placement_errors,
-         name="placement_errors"),
+    path("imports/<int:placement_id>/errors.csv", views.placement_errors, name="placement_errors"),
 ]

@@ -44,8 +44,9 @@ def account_detail(request, consumer_id: int):
     account = account_for(user=request.user, consumer_id=consumer_id)
     if account is None:
         raise Http404("No such account, or not one you may see.")
-    return render(request, "backoffice/account_detail.html",
-                  {"account": account, "nav": "accounts"})
+    return render(
+        request, "backoffice/account_detail.html", {"account": account, "nav": "accounts"}
+    )
 
 
 IMPORT_VIEWERS = IMPORTERS | {Role.COMPLIANCE, Role.CLIENT}
@@ -68,9 +69,16 @@ def placement_list(request):
             else:
                 return redirect("placement_detail", placement_id=placement.pk)
     placements = visible_placements(request.user)[:100]
-    return render(request, "backoffice/placement_list.html", {
-        "form": form, "placements": placements, "can_import": can_import, "nav": "imports",
-    })
+    return render(
+        request,
+        "backoffice/placement_list.html",
+        {
+            "form": form,
+            "placements": placements,
+            "can_import": can_import,
+            "nav": "imports",
+        },
+    )
 
 
 def _receive_upload(request, form):
@@ -88,8 +96,11 @@ def _receive_upload(request, form):
             mapping_path.write_bytes(mapping_upload.read())
         with transaction.atomic():
             placement = receive_placement_file(
-                creditor_code=form.cleaned_data["creditor"].code, source_path=source,
-                file_name=upload.name, now=now, uploaded_by_id=request.user.pk,
+                creditor_code=form.cleaned_data["creditor"].code,
+                source_path=source,
+                file_name=upload.name,
+                now=now,
+                uploaded_by_id=request.user.pk,
                 mapping_path=mapping_path,
             )
             transaction.on_commit(lambda: import_placement_task.enqueue(placement.pk))
@@ -127,6 +138,9 @@ def placement_errors(request, placement_id: int):
     placement = _placement_or_404(request, placement_id)
     if not placement.errors_file or not Path(placement.errors_file).exists():
         raise Http404("This placement has no report yet.")
-    return FileResponse(open(placement.errors_file, "rb"), as_attachment=True,  # noqa: SIM115
-                        filename=f"placement-{placement.pk}-errors.csv",
-                        content_type="text/csv")
+    return FileResponse(
+        open(placement.errors_file, "rb"),
+        as_attachment=True,  # noqa: SIM115
+        filename=f"placement-{placement.pk}-errors.csv",
+        content_type="text/csv",
+    )

@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it
     execute_from_command_line(["amicable", *args])
     return 0
 

@@ -18,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("AMICABLE_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("DEBUG", "") == "1"
-_DEV_SECRET = "amicable-development-only-secret-key-do-not-use-in-production"
+_DEV_SECRET = "amicable-development-only-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
 ENCRYPTION_KEY = os.environ.get("AMICABLE_ENCRYPTION_KEY", "")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -130,9 +130,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "AMICABLE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("AMICABLE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from amicable.identity.roles import BACK_OFFICE, IMPORTERS, Role, has_any_role
@@ -160,11 +160,16 @@ def list_creditors(request):
 def add_creditor(request, payload: CreditorIn):
     require(request, {Role.ADMIN, Role.SUPERVISOR})
     creditor = create_creditor(
-        code=payload.code, name=payload.name, industry=payload.industry, now=utc_now(),
-        fee_rate=payload.fee_rate, min_settlement_rate=payload.min_settlement_rate,
-        max_plan_months=payload.max_plan_months, actor_id=request.user.pk,
+        code=payload.code,
+        name=payload.name,
+        industry=payload.industry,
+        now=utc_now(),
+        fee_rate=payload.fee_rate,
+        min_settlement_rate=payload.min_settlement_rate,
+        max_plan_months=payload.max_plan_months,
+        actor_id=request.user.pk,
     )
-    return 201, creditor
+    return Status(201, creditor)
 
 
 @router.get("/placements", response=list[PlacementOut])
@@ -174,8 +179,12 @@ def list_placements(request, limit: int = 50):
 
 
 @router.post("/placements", response={202: PlacementOut})
-def upload_placement(request, creditor: Form[str], file: File[UploadedFile],
-                     mapping: File[UploadedFile] | None = None):
+def upload_placement(
+    request,
+    creditor: Form[str],
+    file: File[UploadedFile],
+    mapping: File[UploadedFile] | None = None,
+):
     """Upload a placement file; the import runs in the background (poll its status)."""
     require(request, IMPORTERS)
     with tempfile.TemporaryDirectory() as folder:
@@ -189,12 +198,16 @@ def upload_placement(request, creditor: Form[str], file: File[UploadedFile],
             mapping_path.write_bytes(mapping.read())
         with transaction.atomic():
             placement = receive_placement_file(
-                creditor_code=creditor, source_path=source, file_name=file.name or "upload.csv",
-                now=utc_now(), uploaded_by_id=request.user.pk, mapping_path=mapping_path,
+                creditor_code=creditor,
+                source_path=source,
+                file_name=file.name or "upload.csv",
+                now=utc_now(),
+                uploaded_by_id=request.user.pk,
+                mapping_path=mapping_path,
             )
             transaction.on_commit(lambda: import_placement_task.enqueue(placement.pk))
     placement.refresh_from_db()
-    return 202, placement
+    return Status(202, placement)
 
 
 def _placement(request, placement_id: int):
@@ -210,15 +223,21 @@ def get_placement(request, placement_id: int):
     return _placement(request, placement_id)
 
 
-@router.get("/placements/{placement_id}/errors", response={200: None},
-            openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}})
+@router.get(
+    "/placements/{placement_id}/errors",
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+)
 def get_placement_errors(request, placement_id: int):
     """The report of rejected rows and warnings: CSV with row, account_number, level, message."""
     placement = _placement(request, placement_id)
     if not placement.errors_file or not Path(placement.errors_file).exists():
         raise Http404("This placement has no report yet.")
-    return FileResponse(open(placement.errors_file, "rb"), content_type="text/csv",  # noqa: SIM115
-                        filename=f"placement-{placement.pk}-errors.csv")
+    return FileResponse(
+        open(placement.errors_file, "rb"),
+        content_type="text/csv",  # noqa: SIM115
+        filename=f"placement-{placement.pk}-errors.csv",
+    )
 
 
 @router.get("/consumers/{consumer_id}", response=ConsumerOut)
@@ -229,9 +248,19 @@ def get_consumer(request, consumer_id: int):
         raise Http404("No such consumer, or not one you may see.")
     consumer = account.consumer
     return {
-        **{f: getattr(consumer, f) for f in (
-            "id", "first_name", "last_name", "date_of_birth", "ssn_last4",
-            "preferred_language", "is_deceased", "in_bankruptcy")},
+        **{
+            f: getattr(consumer, f)
+            for f in (
+                "id",
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "ssn_last4",
+                "preferred_language",
+                "is_deceased",
+                "in_bankruptcy",
+            )
+        },
         "contact_points": account.contact_points,
         "debts": account.debts,
     }
@@ -257,13 +286,17 @@ def list_debts(request, filters: Query[DebtFilter]):
     if filters.max_balance is not None:
         debts = debts.filter(balance__lte=filters.max_balance)
     offset = max(filters.offset, 0)
-    return list(debts.order_by("id")[offset:offset + limit])
+    return list(debts.order_by("id")[offset : offset + limit])
 
 
 def _debt(request, debt_id: int):
     require(request, BACK_OFFICE)
-    debt = visible_debts(request.user).select_related("creditor", "consumer").filter(
-        pk=debt_id).first()
+    debt = (
+        visible_debts(request.user)
+        .select_related("creditor", "consumer")
+        .filter(pk=debt_id)
+        .first()
+    )
     if debt is None:
         raise Http404("No such debt, or not one you may see.")
     return debt

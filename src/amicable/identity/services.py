@@ -36,13 +36,22 @@ def ensure_role_groups() -> None:
 
 @transaction.atomic
 def create_user_with_roles(
-    *, username: str, password: str, roles: list[Role], first_name: str = "",
-    last_name: str = "", is_staff: bool = False,
+    *,
+    username: str,
+    password: str,
+    roles: list[Role],
+    first_name: str = "",
+    last_name: str = "",
+    is_staff: bool = False,
 ) -> User:
     ensure_role_groups()
     user = User.objects.create_user(
-        username=username, password=password, first_name=first_name, last_name=last_name,
-        is_staff=is_staff, is_superuser=is_staff and Role.ADMIN in roles,
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff,
+        is_superuser=is_staff and Role.ADMIN in roles,
     )
     user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
     return user
@@ -53,11 +62,17 @@ def issue_api_token(*, user_id: int, name: str, now: datetime) -> tuple[ApiToken
     """Create a token and return it with its secret, which is never stored or shown again."""
     secret = ApiToken.new_secret()
     token = ApiToken.objects.create(
-        user_id=user_id, name=name, prefix=secret[:12], token_hash=ApiToken.hash_secret(secret),
+        user_id=user_id,
+        name=name,
+        prefix=secret[:12],
+        token_hash=ApiToken.hash_secret(secret),
         created_at=now,
     )
     record_audit_event(
-        at=now, actor_id=user_id, action="api_token.issued", object_type="ApiToken",
+        at=now,
+        actor_id=user_id,
+        action="api_token.issued",
+        object_type="ApiToken",
         object_id=token.pk,
     )
     return token, secret

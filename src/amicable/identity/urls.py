@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="identity/login.html"),
-         name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="identity/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from amicable.identity.admin import ReadOnlyAdmin
 from amicable.portfolio.models import (
-    ContactPoint,
     Consumer,
+    ContactPoint,
     Creditor,
     CreditorUser,
     Debt,
@@ -14,8 +14,15 @@ from amicable.portfolio.models import (
 
 @admin.register(Creditor)
 class CreditorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "industry", "contingency_fee_rate", "min_settlement_rate",
-                    "max_plan_months", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "industry",
+        "contingency_fee_rate",
+        "min_settlement_rate",
+        "max_plan_months",
+        "is_active",
+    ]
     search_fields = ["code", "name"]
     readonly_fields = ["created_at"]
 
@@ -34,8 +41,16 @@ class CreditorUserAdmin(admin.ModelAdmin):
 
 @admin.register(Placement)
 class PlacementAdmin(ReadOnlyAdmin):
-    list_display = ["id", "creditor", "file_name", "status", "received_at", "created", "updated",
-                    "rejected"]
+    list_display = [
+        "id",
+        "creditor",
+        "file_name",
+        "status",
+        "received_at",
+        "created",
+        "updated",
+        "rejected",
+    ]
     list_filter = ["status", "creditor"]
 
 

@@ -36,15 +36,50 @@ class DemoCreditor:
 
 
 DEMO_CREDITORS = (
-    DemoCreditor("mercy-health", "Mercy Regional Health System", "MEDICAL", "0.33", "0.60", 18,
-                 480.0, 0.9, ("Mercy Regional Hospital", "Mercy Emergency Physicians",
-                              "Mercy Imaging Associates")),
-    DemoCreditor("brightline", "Brightline Wireless", "TELECOM", "0.35", "0.50", 12,
-                 310.0, 0.7, ("Brightline Wireless", "Brightline Home Internet")),
-    DemoCreditor("harbor-card", "Harbor Bank Card Services", "CREDIT_CARD", "0.28", "0.70", 24,
-                 2600.0, 0.8, ("Harbor Bank Visa", "Harbor Bank Rewards Mastercard")),
-    DemoCreditor("citywide-power", "Citywide Power & Gas", "UTILITY", "0.30", "0.75", 12,
-                 390.0, 0.6, ("Citywide Power & Gas",)),
+    DemoCreditor(
+        "mercy-health",
+        "Mercy Regional Health System",
+        "MEDICAL",
+        "0.33",
+        "0.60",
+        18,
+        480.0,
+        0.9,
+        ("Mercy Regional Hospital", "Mercy Emergency Physicians", "Mercy Imaging Associates"),
+    ),
+    DemoCreditor(
+        "brightline",
+        "Brightline Wireless",
+        "TELECOM",
+        "0.35",
+        "0.50",
+        12,
+        310.0,
+        0.7,
+        ("Brightline Wireless", "Brightline Home Internet"),
+    ),
+    DemoCreditor(
+        "harbor-card",
+        "Harbor Bank Card Services",
+        "CREDIT_CARD",
+        "0.28",
+        "0.70",
+        24,
+        2600.0,
+        0.8,
+        ("Harbor Bank Visa", "Harbor Bank Rewards Mastercard"),
+    ),
+    DemoCreditor(
+        "citywide-power",
+        "Citywide Power & Gas",
+        "UTILITY",
+        "0.30",
+        "0.75",
+        12,
+        390.0,
+        0.6,
+        ("Citywide Power & Gas",),
+    ),
 )
 
 FIRST_NAMES = (
@@ -83,9 +118,13 @@ EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
 @cache
 def _zip_codes() -> tuple[dict, ...]:
     return tuple(
-        record for record in zipcodes.list_all()
-        if record["active"] and record["zip_code_type"] == "STANDARD"
-        and record["timezone"] and record["area_codes"] and record["state"] != "PR"
+        record
+        for record in zipcodes.list_all()
+        if record["active"]
+        and record["zip_code_type"] == "STANDARD"
+        and record["timezone"]
+        and record["area_codes"]
+        and record["state"] != "PR"
     )
 
 
@@ -102,8 +141,10 @@ def _phone(rng: random.Random, area_codes: list[str]) -> NormalizedPhone | None:
         if nxx[1:] == "11" or nxx == "555":
             continue
         if _exchange_is_valid(npa, nxx):
-            return NormalizedPhone(e164=f"+1{npa}{nxx}{rng.randint(0, 9999):04d}",
-                                   phone_type=rng.choice(("MOBILE", "MOBILE", "UNKNOWN")))
+            return NormalizedPhone(
+                e164=f"+1{npa}{nxx}{rng.randint(0, 9999):04d}",
+                phone_type=rng.choice(("MOBILE", "MOBILE", "UNKNOWN")),
+            )
     return None
 
 
@@ -133,8 +174,9 @@ def demo_accounts(*, count: int, seed: int, as_of: date) -> Iterator[DemoAccount
         creditor = DEMO_CREDITORS[index % len(DEMO_CREDITORS)]
         if person is None or rng.random() >= 0.1:
             person = _person(rng, rng.choice(zips), as_of)
-        yield DemoAccount(creditor.code, _record(rng, creditor, person, index, as_of),
-                          person["language"])
+        yield DemoAccount(
+            creditor.code, _record(rng, creditor, person, index, as_of), person["language"]
+        )
 
 
 def _person(rng: random.Random, place: dict, as_of: date) -> dict:
@@ -150,22 +192,29 @@ def _person(rng: random.Random, place: dict, as_of: date) -> dict:
     ascii_last = last.encode("ascii", "ignore").decode().lower() or "user"
     ascii_first = first.encode("ascii", "ignore").decode().lower() or "user"
     return {
-        "first_name": first, "last_name": last, "language": "ES" if spanish else "EN",
+        "first_name": first,
+        "last_name": last,
+        "language": "ES" if spanish else "EN",
         "date_of_birth": as_of - timedelta(days=rng.randint(21 * 365, 85 * 365)),
         "ssn": _ssn(rng) if rng.random() < 0.9 else "",
         "address1": f"{rng.randint(10, 9999)} {rng.choice(STREETS)}",
         "address2": f"Apt {rng.randint(1, 40)}" if rng.random() < 0.2 else "",
-        "city": place["city"].title(), "state": place["state"], "zip": place["zip_code"],
+        "city": place["city"].title(),
+        "state": place["state"],
+        "zip": place["zip_code"],
         "phones": tuple(phones),
-        "email": (f"{ascii_first}.{ascii_last}{rng.randint(1, 999)}@"
-                  f"{rng.choice(EMAIL_DOMAINS)}") if rng.random() < 0.6 else "",
+        "email": (f"{ascii_first}.{ascii_last}{rng.randint(1, 999)}@{rng.choice(EMAIL_DOMAINS)}")
+        if rng.random() < 0.6
+        else "",
     }
 
 
-def _record(rng: random.Random, creditor: DemoCreditor, person: dict, index: int,
-            as_of: date) -> PlacementRecord:
-    balance = _money(min(creditor.median_balance * math.exp(rng.gauss(0, creditor.sigma)),
-                         75000.0) + 25)
+def _record(
+    rng: random.Random, creditor: DemoCreditor, person: dict, index: int, as_of: date
+) -> PlacementRecord:
+    balance = _money(
+        min(creditor.median_balance * math.exp(rng.gauss(0, creditor.sigma)), 75000.0) + 25
+    )
     if creditor.industry == "CREDIT_CARD":
         interest = _money(float(balance) * rng.uniform(0.05, 0.22))
         fees = _money(rng.choice((0, 35, 70, 105)))
@@ -185,18 +234,32 @@ def _record(rng: random.Random, creditor: DemoCreditor, person: dict, index: int
         itemization = delinquent
     return PlacementRecord(
         account_number=f"{creditor.code[:3].upper()}{100000000 + index * 7919 % 900000000}",
-        first_name=person["first_name"], last_name=person["last_name"], balance=balance,
-        principal=principal, interest=interest, fees=fees,
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        balance=balance,
+        principal=principal,
+        interest=interest,
+        fees=fees,
         original_creditor=rng.choice(creditor.original_creditors),
-        date_of_birth=person["date_of_birth"], ssn=person["ssn"],
-        address1=person["address1"], address2=person["address2"], city=person["city"],
-        state=person["state"], zip_code=person["zip"], phones=person["phones"],
-        email=person["email"], delinquency_date=delinquent, charge_off_date=charged_off,
+        date_of_birth=person["date_of_birth"],
+        ssn=person["ssn"],
+        address1=person["address1"],
+        address2=person["address2"],
+        city=person["city"],
+        state=person["state"],
+        zip_code=person["zip"],
+        phones=person["phones"],
+        email=person["email"],
+        delinquency_date=delinquent,
+        charge_off_date=charged_off,
         last_payment_date=last_payment,
         last_payment_amount=_money(rng.uniform(25, 300)) if paid_before else None,
-        itemization_date=itemization, itemization_balance=principal,
-        interest_since_itemization=interest, fees_since_itemization=fees,
-        payments_since_itemization=ZERO, credits_since_itemization=ZERO,
+        itemization_date=itemization,
+        itemization_balance=principal,
+        interest_since_itemization=interest,
+        fees_since_itemization=fees,
+        payments_since_itemization=ZERO,
+        credits_since_itemization=ZERO,
     )
 
 

@@ -31,13 +31,12 @@ from amicable.portfolio.core.placement_file import load_mapping
 from amicable.portfolio.core.placement_rows import (
     ParsedRow,
     PlacementRecord,
-    RowIssue,
     iter_placement_rows,
 )
 from amicable.portfolio.encryption import encrypt_ssn, ssn_lookup_hash
 from amicable.portfolio.models import (
-    ContactPoint,
     Consumer,
+    ContactPoint,
     Creditor,
     Debt,
     LedgerEntry,
@@ -67,8 +66,12 @@ class ImportSummary:
 
     def as_json(self) -> dict:
         return {
-            "rows": self.rows, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "rejected": self.rejected, "warnings": self.warnings,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
             "errors_file": self.errors_file,
         }
 
@@ -107,8 +110,12 @@ def receive_placement_file(
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     placement = Placement.objects.create(
-        creditor=creditor, file_name=Path(file_name).name[:255], file_sha256=digest.hexdigest(),
-        file_size=source_path.stat().st_size, mapping=mapping, received_at=now,
+        creditor=creditor,
+        file_name=Path(file_name).name[:255],
+        file_sha256=digest.hexdigest(),
+        file_size=source_path.stat().st_size,
+        mapping=mapping,
+        received_at=now,
         uploaded_by_id=uploaded_by_id,
     )
     target = placements_dir() / str(placement.pk) / ("placement" + _suffix(file_name))
@@ -118,8 +125,12 @@ def receive_placement_file(
     placement.rows_total = _estimate_rows(target)
     placement.save(update_fields=["file_path", "rows_total"])
     record_audit_event(
-        at=now, actor_id=uploaded_by_id, action="placement.received", object_type="Placement",
-        object_id=placement.pk, details={"creditor": creditor.code, "bytes": placement.file_size},
+        at=now,
+        actor_id=uploaded_by_id,
+        action="placement.received",
+        object_type="Placement",
+        object_id=placement.pk,
+        details={"creditor": creditor.code, "bytes": placement.file_size},
     )
     return placement
 
@@ -179,17 +190,26 @@ def run_placement_import(
     placement.errors_file = str(errors_path)
     placement.save(update_fields=["status", "finished_at", "rows_total", "errors_file"])
     record_audit_event(
-        at=placement.finished_at, actor_id=placement.uploaded_by_id, action="placement.imported",
-        object_type="Placement", object_id=placement.pk, details=_summary(placement).as_json(),
+        at=placement.finished_at,
+        actor_id=placement.uploaded_by_id,
+        action="placement.imported",
+        object_type="Placement",
+        object_id=placement.pk,
+        details=_summary(placement).as_json(),
     )
     return _summary(placement)
 
 
 def _summary(placement: Placement) -> ImportSummary:
     return ImportSummary(
-        placement_id=placement.pk, rows=placement.rows_processed, created=placement.created,
-        updated=placement.updated, unchanged=placement.unchanged, rejected=placement.rejected,
-        warnings=placement.warnings, errors_file=placement.errors_file,
+        placement_id=placement.pk,
+        rows=placement.rows_processed,
+        created=placement.created,
+        updated=placement.updated,
+        unchanged=placement.unchanged,
+        rejected=placement.rejected,
+        warnings=placement.warnings,
+        errors_file=placement.errors_file,
     )
 
 
@@ -240,10 +260,17 @@ def _add_counts(placement: Placement, counts: "AppliedCounts") -> None:
     placement.updated += counts.updated
     placement.unchanged += counts.unchanged
     placement.placed_total += counts.placed_total
-    placement.save(update_fields=[
-        "rows_processed", "created", "updated", "unchanged", "rejected", "warnings",
-        "placed_total",
-    ])
+    placement.save(
+        update_fields=[
+            "rows_processed",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "warnings",
+            "placed_total",
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -295,9 +322,11 @@ def _find_consumers(
     """One consumer per record: the same SSN (in the portfolio or earlier in this batch) is
     the same person, so their debts are linked; without an SSN each row is its own person."""
     hashes = {r.ssn: ssn_lookup_hash(r.ssn) for r in records if r.ssn}
-    known = {
-        c.ssn_hash: c for c in Consumer.objects.filter(ssn_hash__in=set(hashes.values()))
-    } if hashes else {}
+    known = (
+        {c.ssn_hash: c for c in Consumer.objects.filter(ssn_hash__in=set(hashes.values()))}
+        if hashes
+        else {}
+    )
     to_create: list[Consumer] = []
     by_hash: dict[str, Consumer] = dict(known)
     result: list[Consumer] = []
@@ -306,9 +335,13 @@ def _find_consumers(
         consumer = by_hash.get(ssn_hash) if ssn_hash else None
         if consumer is None:
             consumer = Consumer(
-                first_name=record.first_name, last_name=record.last_name,
-                date_of_birth=record.date_of_birth, ssn_encrypted=encrypt_ssn(record.ssn),
-                ssn_last4=record.ssn[-4:], ssn_hash=ssn_hash, state=record.state,
+                first_name=record.first_name,
+                last_name=record.last_name,
+                date_of_birth=record.date_of_birth,
+                ssn_encrypted=encrypt_ssn(record.ssn),
+                ssn_last4=record.ssn[-4:],
+                ssn_hash=ssn_hash,
+                state=record.state,
                 name_key=name_key(record.first_name, record.last_name),
                 preferred_language=languages.get(record.account_number, "EN"),
                 created_at=now,
@@ -321,25 +354,55 @@ def _find_consumers(
     return result
 
 
-def _contact_points(record: PlacementRecord, consumer: Consumer, now: datetime
-                    ) -> list[ContactPoint]:
+def _contact_points(
+    record: PlacementRecord, consumer: Consumer, now: datetime
+) -> list[ContactPoint]:
     points = [
-        ContactPoint(consumer=consumer, kind=ContactPoint.Kind.PHONE, value=phone.e164,
-                     phone_type=phone.phone_type, is_primary=index == 0, created_at=now)
+        ContactPoint(
+            consumer=consumer,
+            kind=ContactPoint.Kind.PHONE,
+            value=phone.e164,
+            phone_type=phone.phone_type,
+            is_primary=index == 0,
+            created_at=now,
+        )
         for index, phone in enumerate(record.phones)
     ]
     if record.email:
-        points.append(ContactPoint(consumer=consumer, kind=ContactPoint.Kind.EMAIL,
-                                   value=record.email, is_primary=True, created_at=now))
+        points.append(
+            ContactPoint(
+                consumer=consumer,
+                kind=ContactPoint.Kind.EMAIL,
+                value=record.email,
+                is_primary=True,
+                created_at=now,
+            )
+        )
     if record.address1:
-        one_line = ", ".join(part for part in (
-            record.address1, record.address2, record.city,
-            f"{record.state} {record.zip_code}".strip()) if part)
-        points.append(ContactPoint(
-            consumer=consumer, kind=ContactPoint.Kind.ADDRESS, value=one_line[:320],
-            address1=record.address1, address2=record.address2, city=record.city,
-            state=record.state, zip_code=record.zip_code, is_primary=True, created_at=now,
-        ))
+        one_line = ", ".join(
+            part
+            for part in (
+                record.address1,
+                record.address2,
+                record.city,
+                f"{record.state} {record.zip_code}".strip(),
+            )
+            if part
+        )
+        points.append(
+            ContactPoint(
+                consumer=consumer,
+                kind=ContactPoint.Kind.ADDRESS,
+                value=one_line[:320],
+                address1=record.address1,
+                address2=record.address2,
+                city=record.city,
+                state=record.state,
+                zip_code=record.zip_code,
+                is_primary=True,
+                created_at=now,
+            )
+        )
     return points
 
 
@@ -367,7 +430,10 @@ def _debt_fields(record: PlacementRecord) -> dict:
 
 
 def _create_debts(
-    *, placement: Placement, records: list[PlacementRecord], now: datetime,
+    *,
+    placement: Placement,
+    records: list[PlacementRecord],
+    now: datetime,
     languages: dict[str, str],
 ) -> tuple[int, Decimal]:
     if not records:
@@ -378,30 +444,49 @@ def _create_debts(
     for record, consumer in zip(records, consumers, strict=True):
         points.extend(_contact_points(record, consumer, now))
         principal, interest, fees = _buckets(record)
-        debts.append(Debt(
-            creditor_id=placement.creditor_id, placement=placement, consumer=consumer,
-            account_number=record.account_number, debt_type=placement.creditor.industry,
-            placed_at=now, principal_balance=principal, interest_balance=interest,
-            fees_balance=fees, balance=principal + interest + fees, **_debt_fields(record),
-        ))
+        debts.append(
+            Debt(
+                creditor_id=placement.creditor_id,
+                placement=placement,
+                consumer=consumer,
+                account_number=record.account_number,
+                debt_type=placement.creditor.industry,
+                placed_at=now,
+                principal_balance=principal,
+                interest_balance=interest,
+                fees_balance=fees,
+                balance=principal + interest + fees,
+                **_debt_fields(record),
+            )
+        )
     ContactPoint.objects.bulk_create(points, batch_size=2000, ignore_conflicts=True)
     Debt.objects.bulk_create(debts, batch_size=2000)
     effective_on = now.date()
-    LedgerEntry.objects.bulk_create([
-        LedgerEntry(
-            debt=debt, kind=LedgerEntry.Kind.PLACEMENT, principal=debt.principal_balance,
-            interest=debt.interest_balance, fees=debt.fees_balance, amount=debt.balance,
-            effective_on=effective_on, recorded_at=now, placement=placement,
-            idempotency_key=f"placement:{placement.pk}:{debt.account_number}",
-            description=f"Placed by {placement.creditor.code}",
-        )
-        for debt in debts
-    ], batch_size=2000)
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                debt=debt,
+                kind=LedgerEntry.Kind.PLACEMENT,
+                principal=debt.principal_balance,
+                interest=debt.interest_balance,
+                fees=debt.fees_balance,
+                amount=debt.balance,
+                effective_on=effective_on,
+                recorded_at=now,
+                placement=placement,
+                idempotency_key=f"placement:{placement.pk}:{debt.account_number}",
+                description=f"Placed by {placement.creditor.code}",
+            )
+            for debt in debts
+        ],
+        batch_size=2000,
+    )
     return len(debts), sum((debt.balance for debt in debts), ZERO)
 
 
-def _update_debt(*, placement: Placement, debt: Debt, record: PlacementRecord, now: datetime
-                 ) -> None:
+def _update_debt(
+    *, placement: Placement, debt: Debt, record: PlacementRecord, now: datetime
+) -> None:
     """A changed row: refresh descriptive fields, add new contact points, and post the
     difference in each balance bucket as an adjustment."""
     from amicable.portfolio.ledger import Buckets, post_ledger_entry
@@ -411,15 +496,21 @@ def _update_debt(*, placement: Placement, debt: Debt, record: PlacementRecord, n
         setattr(debt, name, value)
     debt.save(update_fields=list(fields))
     consumer = Consumer.objects.get(pk=debt.consumer_id)
-    ContactPoint.objects.bulk_create(_contact_points(record, consumer, now),
-                                     ignore_conflicts=True)
+    ContactPoint.objects.bulk_create(_contact_points(record, consumer, now), ignore_conflicts=True)
     principal, interest, fees = _buckets(record)
-    delta = Buckets(principal=principal - debt.principal_balance,
-                    interest=interest - debt.interest_balance, fees=fees - debt.fees_balance)
+    delta = Buckets(
+        principal=principal - debt.principal_balance,
+        interest=interest - debt.interest_balance,
+        fees=fees - debt.fees_balance,
+    )
     if delta.principal or delta.interest or delta.fees:
         post_ledger_entry(
-            debt_id=debt.pk, kind=LedgerEntry.Kind.ADJUSTMENT, buckets=delta,
-            effective_on=now.date(), recorded_at=now, placement_id=placement.pk,
+            debt_id=debt.pk,
+            kind=LedgerEntry.Kind.ADJUSTMENT,
+            buckets=delta,
+            effective_on=now.date(),
+            recorded_at=now,
+            placement_id=placement.pk,
             idempotency_key=f"placement:{placement.pk}:{debt.account_number}:adjustment",
             description=f"Balance updated by placement file {placement.file_name}",
             created_by_id=placement.uploaded_by_id,

@@ -55,10 +55,14 @@ def post_ledger_entry(
             )
         return existing
     debt = Debt.objects.select_for_update().get(pk=debt_id)
-    principal, interest, fees = (to_money(v) for v in (buckets.principal, buckets.interest,
-                                                       buckets.fees))
-    new_balances = (debt.principal_balance + principal, debt.interest_balance + interest,
-                    debt.fees_balance + fees)
+    principal, interest, fees = (
+        to_money(v) for v in (buckets.principal, buckets.interest, buckets.fees)
+    )
+    new_balances = (
+        debt.principal_balance + principal,
+        debt.interest_balance + interest,
+        debt.fees_balance + fees,
+    )
     if any(value < 0 for value in new_balances):
         raise UnableToPostLedgerEntry(
             f"this entry would make a bucket of debt {debt} negative "
@@ -67,11 +71,19 @@ def post_ledger_entry(
     try:
         with transaction.atomic():
             entry = LedgerEntry.objects.create(
-                debt_id=debt_id, kind=kind, principal=principal, interest=interest, fees=fees,
-                amount=principal + interest + fees, effective_on=effective_on,
-                recorded_at=recorded_at, idempotency_key=idempotency_key,
-                description=description, created_by_id=created_by_id,
-                placement_id=placement_id, reverses_id=reverses_id,
+                debt_id=debt_id,
+                kind=kind,
+                principal=principal,
+                interest=interest,
+                fees=fees,
+                amount=principal + interest + fees,
+                effective_on=effective_on,
+                recorded_at=recorded_at,
+                idempotency_key=idempotency_key,
+                description=description,
+                created_by_id=created_by_id,
+                placement_id=placement_id,
+                reverses_id=reverses_id,
             )
     except IntegrityError:  # a concurrent post with the same key won the race
         return LedgerEntry.objects.get(idempotency_key=idempotency_key)
@@ -79,7 +91,11 @@ def post_ledger_entry(
     debt.balance = sum(new_balances, ZERO)
     debt.save(update_fields=["principal_balance", "interest_balance", "fees_balance", "balance"])
     record_audit_event(
-        at=recorded_at, actor_id=created_by_id, action="ledger.posted", object_type="Debt",
-        object_id=debt_id, details={"entry_id": entry.pk, "kind": kind},
+        at=recorded_at,
+        actor_id=created_by_id,
+        action="ledger.posted",
+        object_type="Debt",
+        object_id=debt_id,
+        details={"entry_id": entry.pk, "kind": kind},
     )
     return entry

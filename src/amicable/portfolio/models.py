@@ -29,7 +29,8 @@ def sums_to(total: str, *parts: str) -> Q:
         expression = expression + F(part)
     half_cent = Decimal("0.005")
     return Q(**{f"{total}__gte": expression - half_cent}) & Q(
-        **{f"{total}__lte": expression + half_cent})
+        **{f"{total}__lte": expression + half_cent}
+    )
 
 
 def name_key(first_name: str, last_name: str) -> str:
@@ -52,22 +53,29 @@ class Creditor(models.Model):
         AUTO = "AUTO", "Auto loan"
         OTHER = "OTHER", "Other"
 
-    code = models.SlugField(max_length=32, unique=True, help_text="Short code used in files and the CLI")
+    code = models.SlugField(
+        max_length=32, unique=True, help_text="Short code used in files and the CLI"
+    )
     name = models.CharField(max_length=200)
     industry = models.CharField(max_length=16, choices=Industry.choices, default=Industry.OTHER)
     contingency_fee_rate = models.DecimalField(
-        max_digits=5, decimal_places=4, default=Decimal("0.3000"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.3000"),
         help_text="Share of collections kept by the agency (0.30 = 30%)",
     )
     min_settlement_rate = models.DecimalField(
-        max_digits=5, decimal_places=4, default=Decimal("0.7000"),
-        help_text="Lowest settlement, as a share of the balance, an agent may agree without approval",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.7000"),
+        help_text="Lowest settlement (share of the balance) an agent may agree without approval",
     )
     max_plan_months = models.PositiveSmallIntegerField(
         default=12, help_text="Longest payment plan an agent may agree without approval"
     )
     allocation_rule = models.CharField(
-        max_length=32, choices=AllocationRule.choices,
+        max_length=32,
+        choices=AllocationRule.choices,
         default=AllocationRule.FEES_INTEREST_PRINCIPAL,
     )
     is_active = models.BooleanField(default=True)
@@ -93,8 +101,9 @@ class Creditor(models.Model):
 class CreditorUser(models.Model):
     """Ties a CLIENT user to the one creditor whose accounts they may see."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="creditor_link")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="creditor_link"
+    )
     creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, related_name="users")
 
     def __str__(self) -> str:
@@ -117,8 +126,9 @@ class Placement(models.Model):
     file_size = models.BigIntegerField(default=0)
     mapping = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     received_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -159,24 +169,30 @@ class Consumer(models.Model):
     ssn_encrypted = models.TextField(blank=True, editable=False)
     ssn_last4 = models.CharField(max_length=4, blank=True, db_index=True)
     ssn_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    preferred_language = models.CharField(max_length=2, choices=Language.choices,
-                                          default=Language.ENGLISH)
+    preferred_language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
     is_deceased = models.BooleanField(default=False)
     in_bankruptcy = models.BooleanField(default=False)
     state = models.CharField(max_length=2, blank=True, help_text="State of the mailing address")
-    name_key = models.CharField(max_length=210, blank=True, db_index=True, editable=False,
-                                help_text="'last first', lower case without accents, for search")
+    name_key = models.CharField(
+        max_length=210,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="'last first', lower case without accents, for search",
+    )
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
 
+    def __str__(self) -> str:
+        return self.full_name
+
     def save(self, *args, **kwargs):
         self.name_key = name_key(self.first_name, self.last_name)
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.full_name
 
     @property
     def full_name(self) -> str:
@@ -239,8 +255,9 @@ class ContactPoint(models.Model):
     class Meta:
         ordering = ["kind", "-is_primary", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["consumer", "kind", "value"],
-                                    name="contact_point_unique_per_consumer"),
+            models.UniqueConstraint(
+                fields=["consumer", "kind", "value"], name="contact_point_unique_per_consumer"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "value"])]
 
@@ -261,10 +278,12 @@ class Debt(models.Model):
     consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="debts")
     account_number = models.CharField(max_length=64)
     original_creditor = models.CharField(max_length=200, blank=True)
-    debt_type = models.CharField(max_length=16, choices=Creditor.Industry.choices,
-                                 default=Creditor.Industry.OTHER)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    debt_type = models.CharField(
+        max_length=16, choices=Creditor.Industry.choices, default=Creditor.Industry.OTHER
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
     placed_at = models.DateTimeField()
     delinquency_on = models.DateField(null=True, blank=True)
     charge_off_on = models.DateField(null=True, blank=True)
@@ -288,11 +307,14 @@ class Debt(models.Model):
     class Meta:
         ordering = ["creditor_id", "account_number", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["creditor", "account_number"],
-                                    name="debt_account_number_unique_per_creditor"),
+            models.UniqueConstraint(
+                fields=["creditor", "account_number"],
+                name="debt_account_number_unique_per_creditor",
+            ),
             models.CheckConstraint(
-                condition=sums_to("balance", "principal_balance", "interest_balance",
-                                  "fees_balance"),
+                condition=sums_to(
+                    "balance", "principal_balance", "interest_balance", "fees_balance"
+                ),
                 name="debt_balance_is_sum_of_buckets",
             ),
         ]
@@ -323,19 +345,24 @@ class LedgerEntry(models.Model):
     recorded_at = models.DateTimeField(help_text="When we learned of it")
     idempotency_key = models.CharField(max_length=128, unique=True)
     description = models.CharField(max_length=200, blank=True)
-    placement = models.ForeignKey(Placement, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="reversed_by")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(
+        Placement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["debt_id", "effective_on", "recorded_at", "id"]
         verbose_name_plural = "ledger entries"
         constraints = [
-            models.CheckConstraint(condition=sums_to("amount", "principal", "interest", "fees"),
-                                   name="ledger_amount_is_sum_of_buckets"),
+            models.CheckConstraint(
+                condition=sums_to("amount", "principal", "interest", "fees"),
+                name="ledger_amount_is_sum_of_buckets",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,14 +18,19 @@ from amicable.portfolio.services import create_creditor
 
 
 def ensure_demo_creditors(*, now: datetime) -> dict[str, Creditor]:
-    creditors = {c.code: c for c in Creditor.objects.filter(
-        code__in=[d.code for d in DEMO_CREDITORS])}
+    creditors = {
+        c.code: c for c in Creditor.objects.filter(code__in=[d.code for d in DEMO_CREDITORS])
+    }
     for demo in DEMO_CREDITORS:
         if demo.code not in creditors:
             creditors[demo.code] = create_creditor(
-                code=demo.code, name=demo.name, now=now, fee_rate=demo.fee_rate,
+                code=demo.code,
+                name=demo.name,
+                now=now,
+                fee_rate=demo.fee_rate,
                 min_settlement_rate=demo.min_settlement_rate,
-                max_plan_months=demo.max_plan_months, industry=demo.industry,
+                max_plan_months=demo.max_plan_months,
+                industry=demo.industry,
             )
     return creditors
 
@@ -44,7 +49,8 @@ def seed_demo_portfolio(
     placements = {}
     for code, creditor in creditors.items():
         placements[code], _ = Placement.objects.get_or_create(
-            creditor=creditor, file_name=f"demo-seed-{seed}.csv",
+            creditor=creditor,
+            file_name=f"demo-seed-{seed}.csv",
             defaults={"received_at": now, "status": Placement.Status.RUNNING, "started_at": now},
         )
     done = 0
@@ -58,7 +64,9 @@ def seed_demo_portfolio(
             for code, items in by_creditor.items():
                 placement = placements[code]
                 counts = apply_records(
-                    placement=placement, records=[a.record for a in items], now=now,
+                    placement=placement,
+                    records=[a.record for a in items],
+                    now=now,
                     languages={a.record.account_number: a.language for a in items},
                 )
                 placement.rows_processed += len(items)

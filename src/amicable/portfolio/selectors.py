@@ -14,8 +14,8 @@ from amicable.identity.roles import Role, roles_of
 from amicable.portfolio.core.errors import UnableToParseValue
 from amicable.portfolio.core.values import normalize_phone
 from amicable.portfolio.models import (
-    ContactPoint,
     Consumer,
+    ContactPoint,
     Creditor,
     CreditorUser,
     Debt,
@@ -55,7 +55,8 @@ def visible_creditors(user) -> QuerySet[Creditor]:
 def visible_placements(user) -> QuerySet[Placement]:
     creditor_id = client_creditor_id(user)
     placements = Placement.objects.select_related("creditor", "uploaded_by").order_by(
-        "-received_at", "-id")
+        "-received_at", "-id"
+    )
     return placements if creditor_id is None else placements.filter(creditor_id=creditor_id)
 
 
@@ -98,7 +99,8 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
     elif query.kind in {"phone", "email"}:
         kind = ContactPoint.Kind.PHONE if query.kind == "phone" else ContactPoint.Kind.EMAIL
         consumer_ids = ContactPoint.objects.filter(kind=kind, value=query.value).values(
-            "consumer_id")
+            "consumer_id"
+        )
         matches = debts.filter(Q(consumer_id__in=consumer_ids) | Q(account_number=text.strip()))
     else:
         by_account = list(debts.filter(account_number=query.value.strip()).order_by("id")[:limit])
@@ -129,11 +131,15 @@ def account_for(*, user, consumer_id: int) -> AccountView | None:
     """The person, their contact points, the debts this user may see (with ledgers), and
     the history. None when the user may see none of this person's debts."""
     debts = list(
-        visible_debts(user).filter(consumer_id=consumer_id)
+        visible_debts(user)
+        .filter(consumer_id=consumer_id)
         .select_related("creditor", "placement")
-        .prefetch_related(Prefetch("ledger_entries",
-                                   queryset=LedgerEntry.objects.order_by(
-                                       "effective_on", "recorded_at", "id")))
+        .prefetch_related(
+            Prefetch(
+                "ledger_entries",
+                queryset=LedgerEntry.objects.order_by("effective_on", "recorded_at", "id"),
+            )
+        )
         .order_by("creditor__name", "account_number", "id")
     )
     if not debts:
@@ -144,6 +150,8 @@ def account_for(*, user, consumer_id: int) -> AccountView | None:
         AuditEvent.objects.filter(
             Q(object_type="Consumer", object_id=str(consumer_id))
             | Q(object_type="Debt", object_id__in=[str(d.pk) for d in debts])
-        ).select_related("actor").order_by("-at", "-id")[:200]
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:200]
     )
     return AccountView(consumer, contact_points, debts, history)

@@ -52,12 +52,21 @@ def create_creditor(
     if not 1 <= int(max_plan_months) <= 120:
         raise UnableToCreateCreditor("max_plan_months: must be between 1 and 120")
     creditor = Creditor.objects.create(
-        code=code, name=name.strip(), industry=industry, created_at=now,
+        code=code,
+        name=name.strip(),
+        industry=industry,
+        created_at=now,
         contingency_fee_rate=_rate(fee_rate, field="fee_rate", low=Decimal(0), high=Decimal(1)),
-        min_settlement_rate=_rate(min_settlement_rate, field="min_settlement_rate",
-                                  low=Decimal("0.01"), high=Decimal(1)),
+        min_settlement_rate=_rate(
+            min_settlement_rate, field="min_settlement_rate", low=Decimal("0.01"), high=Decimal(1)
+        ),
         max_plan_months=int(max_plan_months),
     )
-    record_audit_event(at=now, actor_id=actor_id, action="creditor.created",
-                       object_type="Creditor", object_id=creditor.pk)
+    record_audit_event(
+        at=now,
+        actor_id=actor_id,
+        action="creditor.created",
+        object_type="Creditor",
+        object_id=creditor.pk,
+    )
     return creditor

@@ -112,7 +112,9 @@ def test_money_round_trips_in_every_accepted_style(amount: Decimal) -> None:
         assert parse_money(text) == amount, text
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-1000, max_value=1000))
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-1000, max_value=1000)
+)
 def test_three_decimals_are_refused_unless_the_third_is_absent(amount: Decimal) -> None:
     text = f"{amount:.3f}"
     with pytest.raises(UnableToParseValue):
@@ -135,7 +137,9 @@ def test_accepted_dates(text: str, expected: date) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2023-02-29", "02/30/2024", "13/01/2024", "2024-00-10", "0000-01-01"])
+@pytest.mark.parametrize(
+    "text", ["2023-02-29", "02/30/2024", "13/01/2024", "2024-00-10", "0000-01-01"]
+)
 def test_impossible_dates_are_refused(text: str) -> None:
     with pytest.raises(UnableToParseValue, match="is not a real date"):
         parse_date(text)
@@ -244,8 +248,18 @@ def test_fast_path_agrees_where_the_seventh_digit_matters() -> None:
             assert _fast_answer(national) == _library_answer(national), national
 
 
-_TYPE_DESCRIPTIONS = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost",
-                      "personal_number", "voip", "pager", "uan", "voicemail")
+_TYPE_DESCRIPTIONS = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:
@@ -274,8 +288,10 @@ def test_only_the_listed_area_codes_have_patterns_that_read_the_seventh_digit() 
             for alternative in _top_level_alternatives(description.national_number_pattern):
                 if re.search(r"\\d\{([4-9])\}$", alternative):
                     continue
-                area_codes = {alternative[:3]} if alternative[:3].isdigit() else set(
-                    (metadata.leading_digits or "").split("|")
+                area_codes = (
+                    {alternative[:3]}
+                    if alternative[:3].isdigit()
+                    else set((metadata.leading_digits or "").split("|"))
                 )
                 assert area_codes <= AREA_CODES_DECIDED_BY_SEVEN_DIGITS, (region, alternative)
 
@@ -304,17 +320,29 @@ def test_accepted_emails(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["bob@", "@example.com", "bob", "bob@example", "bob@@example.com", "bob @example.com",
-     ".bob@example.com", "bob..x@example.com", "bob@-example.com", "bob@example.c0m", "jösé@x.com"],
+    [
+        "bob@",
+        "@example.com",
+        "bob",
+        "bob@example",
+        "bob@@example.com",
+        "bob @example.com",
+        ".bob@example.com",
+        "bob..x@example.com",
+        "bob@-example.com",
+        "bob@example.c0m",
+        "jösé@x.com",
+    ],
 )
 def test_refused_emails(text: str) -> None:
     with pytest.raises(UnableToParseValue, match="is not a valid email address"):
         normalize_email(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("123-45-6789", "123456789"),
-                                                 ("123456789", "123456789"),
-                                                 (" 665-01-0001 ", "665010001")])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("123-45-6789", "123456789"), ("123456789", "123456789"), (" 665-01-0001 ", "665010001")],
+)
 def test_accepted_ssns(text: str, expected: str) -> None:
     assert normalize_ssn(text) == expected
 
@@ -356,8 +384,15 @@ def test_refused_zips(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("NY", "NY"), ("ny", "NY"), (" dc ", "DC"), ("PR", "PR"), ("AE", "AE"),
-     ("new  york", "NY"), ("Puerto Rico", "PR")],
+    [
+        ("NY", "NY"),
+        ("ny", "NY"),
+        (" dc ", "DC"),
+        ("PR", "PR"),
+        ("AE", "AE"),
+        ("new  york", "NY"),
+        ("Puerto Rico", "PR"),
+    ],
 )
 def test_accepted_states(text: str, expected: str) -> None:
     assert normalize_state(text) == expected

@@ -8,6 +8,7 @@ the latest of those instants as the next candidate for ``next_allowed_at``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,7 +28,8 @@ class Check:
     """One evaluation: the request at instant ``at``, knowing the events up to ``known_ts``.
 
     ``local`` holds ``at`` in each of the consumer's zones (same order as ``history.zones``);
-    ``day`` is the consumer-local day number (date ordinal) in the day zone.
+    ``day`` is the consumer-local day number (date ordinal) in the day zone, ``known_day`` the
+    day of ``known_ts`` (the evaluation's ``now``).
     """
 
     request: Request
@@ -36,6 +38,7 @@ class Check:
     policy: Policy
     at: datetime
     known_ts: float
+    known_day: int
     local: tuple[datetime, ...]
     day: int
     overlays: tuple[Overlay, ...]
@@ -55,9 +58,22 @@ class Check:
         """The asked debts; () in the request means every debt."""
         return self.history.ids(self.request.debt_ids)
 
-    def refuse(self, *, rule: str, citation: str, message: str, retry_at: datetime | None) -> None:
-        """Record a refusal and when this rule might next allow the contact."""
-        self.reasons.append(Reason(rule=rule, citation=citation, message=message))
+    def refuse(
+        self,
+        *,
+        rule: str,
+        citation: str,
+        message: str | Callable[[], str],
+        retry_at: datetime | None,
+    ) -> None:
+        """Record a refusal and when this rule might next allow the contact.
+
+        ``message`` may be a function producing the text: while searching for the next allowed
+        instant only the retry instants matter, and formatting dates is the slowest part.
+        """
+        if self.want_counts and callable(message):
+            message = message()
+        self.reasons.append(Reason(rule=rule, citation=citation, message=message))  # type: ignore[arg-type]
         self.retry.append(retry_at)
 
     def note(self, message: str) -> None:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -27,12 +27,15 @@ class InconvenientTime:
 
     ``weekdays`` uses Python's numbering (0 = Monday). The window is ``start`` (included) to
     ``end`` (excluded) in the consumer's local time; ``end=None`` means until midnight, so
-    ``InconvenientTime(weekdays=frozenset({5, 6}))`` is "no time on weekends".
+    ``InconvenientTime(weekdays=frozenset({5, 6}))`` is "no time on weekends". ``until`` is the
+    last local day the designation holds, when the consumer limited it (comment 6(b)(1)-1.i:
+    "Tuesdays and Thursdays through the end of the calendar year").
     """
 
     weekdays: frozenset[int]
     start: time = time(0, 0)
     end: time | None = None
+    until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

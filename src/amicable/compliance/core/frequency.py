@@ -88,7 +88,7 @@ def _check_cap(
     c.refuse(
         rule="call_frequency",
         citation=CITATION_CAP,
-        message=(
+        message=lambda: (
             f"This would be call {counted} about {_debt_name(c, key)} in the 7 days "
             f"{day_text(c.day - WINDOW_DAYS + 1)} to {day_text(c.day)}; more than {limit} is "
             "presumed harassment."
@@ -111,7 +111,7 @@ def _check_conversation(c: Check, key: str, *, later_consent: int | None) -> Non
     c.refuse(
         rule="call_after_conversation",
         citation=CITATION_CONVERSATION,
-        message=(
+        message=lambda: (
             f"A telephone conversation about {_debt_name(c, key)} took place on "
             f"{day_text(last)}; no call about it before {day_text(last + quiet)} unless the "
             "consumer consents directly."
@@ -138,7 +138,7 @@ def _check_third_party(c: Check, *, first_day: int) -> None:
             c.refuse(
                 rule="call_frequency",
                 citation=CITATION_CAP,
-                message=(
+                message=lambda: (
                     f"This would be call {counted} to this third party about "
                     f"{_debt_name(c, key)} within 7 consecutive days; more than {limit} is "
                     "presumed harassment."

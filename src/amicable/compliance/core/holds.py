@@ -15,8 +15,6 @@ None of these ends by the passage of time, so they give no retry instant.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from amicable.compliance.core.check import CONSUMER_MEDIA, Check
 from amicable.compliance.core.events import Dispute
 from amicable.compliance.core.history import Interval
@@ -47,7 +45,7 @@ def check(c: Check) -> None:
             c.refuse(
                 rule="bankruptcy",
                 citation="11 U.S.C. 362(a)(6)",
-                message=f"Debt {debt_id} is under a bankruptcy stay: no act to collect it.",
+                message=lambda: f"Debt {debt_id} is under a bankruptcy stay: no act to collect it.",
                 retry_at=None,
             )
         if communicates and _active(history.attorney.get(debt_id), known):
@@ -58,7 +56,7 @@ def check(c: Check) -> None:
                 c.refuse(
                     rule="attorney",
                     citation="12 CFR 1006.6(b)(2)",
-                    message=f"The consumer is represented by an attorney about debt {debt_id}: "
+                    message=lambda: f"The consumer is represented by an attorney about debt {debt_id}: "
                     "communicate with the attorney instead.",
                     retry_at=None,
                 )
@@ -70,7 +68,7 @@ def check(c: Check) -> None:
                 c.refuse(
                     rule="cease",
                     citation="12 CFR 1006.6(c)(1)",
-                    message=f"The consumer asked in writing to stop communications or refused "
+                    message=lambda: f"The consumer asked in writing to stop communications or refused "
                     f"to pay debt {debt_id}.",
                     retry_at=None,
                 )
@@ -78,7 +76,7 @@ def check(c: Check) -> None:
             c.refuse(
                 rule="dispute",
                 citation="12 CFR 1006.38(d)(2)",
-                message=f"Debt {debt_id} is disputed in writing: collection is paused until "
+                message=lambda: f"Debt {debt_id} is disputed in writing: collection is paused until "
                 "verification is sent.",
                 retry_at=None,
             )
@@ -117,5 +115,3 @@ def _timely(c: Check, debt_id: str, dispute: Dispute) -> bool:
         submitted_on = dispute.sent_on
     return submitted_on <= period.ends_on
 
-
-_ = datetime  # datetimes are only used through Check

@@ -45,13 +45,13 @@ def check(c: Check) -> None:
         c.refuse(
             rule="inconvenient_place",
             citation="12 CFR 1006.6(b)(1)(ii)",
-            message=f"The consumer said {place} is an inconvenient place; {channel} reaches it.",
+            message=lambda: f"The consumer said {place} is an inconvenient place; {channel} reaches it.",
             retry_at=None,
         )
     if place == "work" and c.consumer.employer_prohibits_contact:
         c.refuse(
             rule="workplace",
             citation="12 CFR 1006.6(b)(3)",
-            message=f"The consumer's employer prohibits such contacts; {channel} is at work.",
+            message=lambda: f"The consumer's employer prohibits such contacts; {channel} is at work.",
             retry_at=None,
         )

@@ -43,7 +43,7 @@ def check(c: Check) -> None:
                 c.refuse(
                     rule="inconvenient_time",
                     citation=CITATION,
-                    message=(
+                    message=lambda: (
                         f"It is {local:%H:%M} on {local:%a} in {local.tzinfo}, outside "
                         f"{earliest:%H:%M}-{latest:%H:%M} at a location where the consumer "
                         "may be."
@@ -68,6 +68,8 @@ def _check_designated(c: Check, local: datetime) -> None:
     for window in c.consumer.inconvenient_times:
         if local.weekday() not in window.weekdays or tod < window.start:
             continue
+        if window.until is not None and local.date() > window.until:
+            continue
         if window.end is not None and tod >= window.end:
             continue
         if window.end is None:
@@ -79,7 +81,7 @@ def _check_designated(c: Check, local: datetime) -> None:
         c.refuse(
             rule="consumer_inconvenient_time",
             citation=CITATION,
-            message=(
+            message=lambda: (
                 f"The consumer said {local:%a} from {window.start:%H:%M} to {until} is "
                 f"inconvenient (it is {local:%H:%M} in {local.tzinfo})."
             ),

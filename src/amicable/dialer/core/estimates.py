@@ -6,6 +6,7 @@ sensible (and deliberately pessimistic) to say before the first call ends.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 
@@ -89,21 +90,25 @@ class DialOutcomes:
         self.refresh()
 
     def add(self, age_seconds: float, live: bool) -> None:
-        a = int(age_seconds)
+        # Bin b holds ages in (b - 1, b], so cum[b] counts ages <= b: a dial still ringing at
+        # an age of exactly 2 s is known not to be one of the busy tones that end at 2 s.
+        a = math.ceil(age_seconds - 1e-9)
         if a > self.max_age:
             a = self.max_age
+        if a < 0:
+            a = 0
         self.resolved[a] += 1.0
         if live:
             self.live[a] += 1.0
 
     def refresh(self) -> None:
-        # cum_x[a] = count with age < a (ages binned to whole seconds).
+        # cum_x[a] = count with age <= a (whole seconds); one spare entry at the end.
         live_sum = resolved_sum = 0.0
         for a in range(self.max_age + 1):
-            self.cum_live[a] = live_sum
-            self.cum_resolved[a] = resolved_sum
             live_sum += self.live[a]
             resolved_sum += self.resolved[a]
+            self.cum_live[a] = live_sum
+            self.cum_resolved[a] = resolved_sum
         self.cum_live[self.max_age + 1] = live_sum
         self.cum_resolved[self.max_age + 1] = resolved_sum
         self.total = resolved_sum
@@ -112,6 +117,8 @@ class DialOutcomes:
         # Linear interpolation of a cumulative count at a fractional age.
         if age >= self.max_age + 1:
             return table[self.max_age + 1]
+        if age < 0:
+            return 0.0
         k = int(age)
         frac = age - k
         return table[k] * (1.0 - frac) + table[k + 1] * frac

@@ -40,6 +40,9 @@ from amicable.dialer.core.pacing import (
     progressive_count,
 )
 
+_SQRT2 = math.sqrt(2.0)
+_VARIANCE_FLOOR = 0.25
+_CONTINUITY = 0.5
 _TALKING = 0
 _WRAPPING = 1
 
@@ -67,7 +70,7 @@ class PredictivePolicy:
         self.goal = max(0.0, abandon_target - safety_margin)
         self.patience = patience_seconds
         self.horizons = tuple(float(h) for h in horizons)
-        self.z = initial_z
+        self.z = initial_z  # the margin, in standard deviations; see _risk_limit
         self.min_z = min_z
         self.max_z = max_z
         self.z_step = z_step
@@ -89,6 +92,8 @@ class PredictivePolicy:
         self._wrap_rows: list[tuple[float, ...]] = []
         self._call_rows: list[tuple[float, ...]] = []
         self._new_dial_live: tuple[float, ...] = ()
+        self._arrive_between: tuple[float, ...] = ()
+        self._live_rate = 1.0
         self._next_agent_refresh = 0.0
         self._next_call_refresh = 0.0
         self._last_live_answers = 0
@@ -157,32 +162,45 @@ class PredictivePolicy:
         call_rows = self._call_rows
         call_last = len(call_rows) - 1
         for placed in self.in_flight.values():
-            k = int(now - placed)
+            k = int(now - placed + 1e-9)
             agent_rows.append(call_rows[k if k < call_last else call_last])
         # Rows hold, per horizon, a mean (+ for agents, - for people from ringing dials) and
         # then a variance; summing the columns gives the headroom and its variance.
         sums = [sum(column) for column in zip(*agent_rows)] if agent_rows else [0.0] * (2 * n_h)
 
-        best = math.inf
-        z = self.z
         idle = snapshot.agents_idle
         waiting = snapshot.calls_waiting
-        for j in range(n_h):
-            new_live = self._new_dial_live[j]
-            if new_live < 1e-6:
-                continue  # new dials cannot bring anyone this soon
-            # sums[j]: expected agents free (busy ones) minus expected people from dials in
-            # flight; sums[n_h + j]: the variance of that difference.
-            headroom = idle + sums[j] - waiting
-            variance = sums[n_h + j]
-            x = _max_expected_arrivals(headroom, variance, z, new_live)
-            dials = x / new_live
-            if dials < best:
-                best = dials
-        if best is math.inf:
-            best = 0.0
+        headroom = [idle - waiting + sums[j] for j in range(n_h)]
+        variance = [max(sums[n_h + j], 0.0) + _VARIANCE_FLOOR for j in range(n_h)]
         cap = int(self.max_dials_per_agent * snapshot.agents_logged_in)
-        return max(floor, min(cap, int(best)))
+        dials = 0
+        while dials < cap and self._marginal_risk(dials, headroom, variance) <= self._risk_limit:
+            dials += 1
+        return max(floor, dials)
+
+    def _marginal_risk(self, placed: int, headroom: list[float], variance: list[float]) -> float:
+        """The chance that one more dial brings a person who finds no agent, per person.
+
+        The extra dial brings a person between horizons j-1 and j with chance arrive[j]; they
+        are abandoned if, by then, the people expected (including `placed` other new dials)
+        leave less than one agent of headroom, under a normal approximation.
+        """
+        risk = 0.0
+        reach = self._new_dial_live
+        arrive = self._arrive_between
+        for j, chance in enumerate(arrive):
+            if chance <= 0.0:
+                continue
+            r = reach[j]
+            mean = headroom[j] - placed * r
+            sd = math.sqrt(variance[j] + placed * r * (1.0 - r))
+            risk += chance * 0.5 * math.erfc((mean - _CONTINUITY) / (sd * _SQRT2))
+        return risk / self._live_rate
+
+    @property
+    def _risk_limit(self) -> float:
+        """The marginal abandonment risk we accept per dial: the normal tail beyond z."""
+        return 0.5 * math.erfc(self.z / _SQRT2)
 
     def _tune_margin(self, snapshot: Snapshot) -> None:
         """Integral feedback: z rises by z_step per abandon and falls by z_step x goal per answer."""
@@ -201,9 +219,14 @@ class PredictivePolicy:
         outcomes = self.outcomes
         outcomes.refresh()
         self._new_dial_live = tuple(outcomes.new_dial_live_by(h) for h in self.horizons)
+        self._live_rate = max(outcomes.live_rate(), 1e-6)
+        # Chance a new dial brings a person in (h[j-1], h[j]]; the tail goes to the last one.
+        between = [b - a for a, b in zip((0.0,) + self._new_dial_live, self._new_dial_live)]
+        between[-1] += self._live_rate - self._new_dial_live[-1]
+        self._arrive_between = tuple(between)
         rows = []
         for age in range(outcomes.max_age + 1):
-            q = [outcomes.in_flight_live_within(age + 0.5, h) for h in self.horizons]
+            q = [outcomes.in_flight_live_within(age, h) for h in self.horizons]
             # People from ringing dials count against the headroom, hence the minus sign.
             rows.append(tuple([-p for p in q] + [p * (1.0 - p) for p in q]))
         self._call_rows = rows

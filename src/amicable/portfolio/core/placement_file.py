@@ -130,7 +130,9 @@ def load_mapping(path: str | Path) -> dict[str, str]:
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as error:
-            raise UnableToLoadMapping(f"the mapping file {path.name} is not JSON: {error}") from None
+            raise UnableToLoadMapping(
+                f"the mapping file {path.name} is not JSON: {error}"
+            ) from None
         if not isinstance(loaded, dict) or not all(
             isinstance(key, str) and isinstance(value, str) for key, value in loaded.items()
         ):
@@ -219,6 +221,7 @@ class PlacementFile:
         self._mapping = _check_mapping(mapping or {})
         self._handle: IO[str] | None = None
         self._workbook: Any = None
+        self._binary_handle: IO[bytes] | None = None
         self._records: Iterator[list[str]]
         self.encoding: str | None = None
         try:
@@ -270,8 +273,12 @@ class PlacementFile:
     def _open_xlsx(self) -> list[str] | None:
         import openpyxl  # imported here: loading it costs time and CSV imports do not need it
 
+        # Given an open file rather than the path, openpyxl does not insist on an .xlsx name.
+        self._binary_handle = open(self.path, "rb")  # closed in close()
         try:
-            self._workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            self._workbook = openpyxl.load_workbook(
+                self._binary_handle, read_only=True, data_only=True
+            )
             sheet = self._workbook.worksheets[0]
             cells = sheet.iter_rows(values_only=True)
             header_cells = next(cells, None)
@@ -285,9 +292,9 @@ class PlacementFile:
         self._records = self._xlsx_records(cells, header=header)
         return header
 
-    def _xlsx_records(self, cells: Iterator[tuple[Any, ...]], *, header: list[str]) -> Iterator[
-        list[str]
-    ]:
+    def _xlsx_records(
+        self, cells: Iterator[tuple[Any, ...]], *, header: list[str]
+    ) -> Iterator[list[str]]:
         mapping = self._mapping
         padded = {}
         for index, raw_name in enumerate(header):
@@ -334,6 +341,9 @@ class PlacementFile:
         if self._workbook is not None:
             self._workbook.close()
             self._workbook = None
+        if self._binary_handle is not None:
+            self._binary_handle.close()
+            self._binary_handle = None
 
     def __enter__(self) -> "PlacementFile":
         return self
@@ -479,9 +489,7 @@ def _non_ascii_sample(path: Path) -> tuple[bytes, bool]:
                 except UnicodeDecodeError:
                     fits_western = False
                 else:
-                    fits_western = not any(
-                        ord(char) < 32 and char not in "\t\r\n" for char in text
-                    )
+                    fits_western = not any(ord(char) < 32 and char not in "\t\r\n" for char in text)
             if not fits_western and len(sample) >= _ENCODING_SAMPLE_LIMIT:
                 break
     return bytes(sample), fits_western

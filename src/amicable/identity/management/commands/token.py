@@ -25,19 +25,28 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"no user named {options['username']!r}")
             token, secret = issue_api_token(user_id=user.pk, name=options["name"], now=now)
-            self.stdout.write(f"Token {token.pk} for {user.username}: {secret}\n"
-                              "Keep it safe: it is not stored and will not be shown again.")
+            self.stdout.write(
+                f"Token {token.pk} for {user.username}: {secret}\n"
+                "Keep it safe: it is not stored and will not be shown again."
+            )
         elif options["action"] == "list":
             for token in ApiToken.objects.select_related("user"):
                 state = "revoked" if token.revoked_at else "active"
-                self.stdout.write(f"{token.pk:>4} {token.user.username:<16} {token.name:<24} "
-                                  f"{token.prefix}… {state}")
+                self.stdout.write(
+                    f"{token.pk:>4} {token.user.username:<16} {token.name:<24} "
+                    f"{token.prefix}… {state}"
+                )
         else:
             token = ApiToken.objects.filter(pk=options["token_id"]).first()
             if token is None:
                 raise CommandError(f"no token with id {options['token_id']}")
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
-            record_audit_event(at=now, actor_id=None, action="api_token.revoked",
-                               object_type="ApiToken", object_id=token.pk)
+            record_audit_event(
+                at=now,
+                actor_id=None,
+                action="api_token.revoked",
+                object_type="ApiToken",
+                object_id=token.pk,
+            )
             self.stdout.write(f"Token {token.pk} revoked.")

@@ -14,8 +14,11 @@ class Command(BaseCommand):
         add.add_argument("code")
         add.add_argument("--name", required=True)
         add.add_argument("--fee-rate", default="0.30", help="contingency fee, e.g. 0.30")
-        add.add_argument("--min-settlement", default="0.70",
-                         help="lowest settlement share agents may agree, e.g. 0.70")
+        add.add_argument(
+            "--min-settlement",
+            default="0.70",
+            help="lowest settlement share agents may agree, e.g. 0.70",
+        )
         add.add_argument("--max-plan-months", type=int, default=12)
         add.add_argument("--industry", default="OTHER", choices=Creditor.Industry.values)
         sub.add_parser("list", help="list creditors")
@@ -29,9 +32,13 @@ class Command(BaseCommand):
             return
         try:
             creditor = create_creditor(
-                code=options["code"], name=options["name"], now=utc_now(),
-                fee_rate=options["fee_rate"], min_settlement_rate=options["min_settlement"],
-                max_plan_months=options["max_plan_months"], industry=options["industry"],
+                code=options["code"],
+                name=options["name"],
+                now=utc_now(),
+                fee_rate=options["fee_rate"],
+                min_settlement_rate=options["min_settlement"],
+                max_plan_months=options["max_plan_months"],
+                industry=options["industry"],
             )
         except UnableToCreateCreditor as error:
             raise CommandError(str(error)) from error

@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--creditor", help="the creditor's code")
         parser.add_argument("--mapping", help="a mapping file renaming columns (CSV or JSON)")
         parser.add_argument("--json", action="store_true", help="print one JSON summary")
-        parser.add_argument("--resume", type=int, metavar="PLACEMENT_ID",
-                            help="run an interrupted import again")
+        parser.add_argument(
+            "--resume", type=int, metavar="PLACEMENT_ID", help="run an interrupted import again"
+        )
 
     def handle(self, *args, **options):
         try:
@@ -40,11 +41,16 @@ class Command(BaseCommand):
                 if mapping is not None and not mapping.is_file():
                     raise CommandError(f"{mapping}: no such mapping file")
                 placement_id = receive_placement_file(
-                    creditor_code=options["creditor"], source_path=path, file_name=path.name,
-                    now=utc_now(), mapping_path=mapping,
+                    creditor_code=options["creditor"],
+                    source_path=path,
+                    file_name=path.name,
+                    now=utc_now(),
+                    mapping_path=mapping,
                 ).pk
             summary = run_placement_import(
-                placement_id=placement_id, now=utc_now(), clock=utc_now,
+                placement_id=placement_id,
+                now=utc_now(),
+                clock=utc_now,
                 on_progress=None if options["json"] else self._progress,
             )
         except UnableToImportPlacement as error:

@@ -24,7 +24,10 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--as-of: {options['as_of']!r} is not a YYYY-MM-DD date") from None
         totals = seed_demo_portfolio(
-            accounts=options["accounts"], seed=options["seed"], as_of=as_of, now=now,
+            accounts=options["accounts"],
+            seed=options["seed"],
+            as_of=as_of,
+            now=now,
             on_progress=lambda n: (sys.stderr.write(f"\r{n:,} accounts"), sys.stderr.flush()),
         )
         sys.stderr.write("\n")

@@ -1,0 +1,85 @@
+"""`amicable demo`: everything a new user needs, in one command.
+
+Migrates, creates one user per role, seeds a 5,000-account portfolio the first time,
+then serves the app (ASGI, uvicorn) with the task worker beside it until Ctrl-C.
+Running it again reuses the data.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from amicable.backoffice.demo_users import ensure_demo_users
+from amicable.identity.services import ensure_role_groups
+from amicable.kernel.clock import utc_now
+from amicable.portfolio.models import Debt
+from amicable.portfolio.seeding import ensure_demo_creditors, seed_demo_portfolio
+
+
+class Command(BaseCommand):
+    help = "Set up a demo (migrate, users, 5,000 accounts) and serve it on http://127.0.0.1:8000"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--accounts", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="set up and print the logins, but do not start the server",
+        )
+
+    def handle(self, *args, **options):
+        if "SECRET_KEY" in os.environ and not os.environ.get("AMICABLE_ALLOW_DEMO"):
+            raise CommandError(
+                "SECRET_KEY is set, so this looks like a real installation; the demo creates "
+                "users with published passwords. Set AMICABLE_ALLOW_DEMO=1 to go ahead."
+            )
+        self.stdout.write("Preparing the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        now = utc_now()
+        ensure_role_groups()
+        ensure_demo_creditors(now=now)
+        logins = ensure_demo_users()
+        if not Debt.objects.exists():
+            self.stdout.write(f"Building a demo portfolio of {options['accounts']:,} accounts…")
+            seed_demo_portfolio(
+                accounts=options["accounts"], seed=options["seed"], as_of=now.date(), now=now
+            )
+        url = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(self.style.SUCCESS(f"\nAmicable is ready on {url}\n"))
+        self.stdout.write("Sign in as:")
+        for username, password, role in logins:
+            self.stdout.write(f"  {role.value.lower():<11} {username:<7} password {password}")
+        self.stdout.write(f"\nData lives in {settings.DATA_DIR}. Stop with Ctrl-C.\n")
+        if options["no_serve"]:
+            return
+        self._serve(options["host"], options["port"])
+
+    def _serve(self, host: str, port: int) -> None:
+        import uvicorn
+
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "amicable.config.cli", "db_worker", "--interval", "0.5"],
+        )
+        try:
+            uvicorn.run(
+                "amicable.config.asgi:application",
+                host=host,
+                port=port,
+                log_level="warning",
+                lifespan="off",
+            )
+        finally:
+            worker.send_signal(signal.SIGINT)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+            self.stdout.write("Stopped.")

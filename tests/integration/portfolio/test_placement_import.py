@@ -1,0 +1,202 @@
+"""The placement import against the database: create, re-import, update, reject, resume."""
+
+import csv
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from amicable.identity.models import AuditEvent
+from amicable.portfolio import imports
+from amicable.portfolio.imports import (
+    UnableToImportPlacement,
+    receive_placement_file,
+    run_placement_import,
+)
+from amicable.portfolio.models import Consumer, ContactPoint, Debt, LedgerEntry, Placement
+from tests.conftest import STANDARD_HEADER, person_row, write_placement_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def import_file(path: Path, now, creditor="mercy", **kwargs):
+    placement = receive_placement_file(
+        creditor_code=creditor, source_path=path, file_name=path.name, now=now
+    )
+    return run_placement_import(placement_id=placement.pk, now=now, **kwargs)
+
+
+def read_report(summary) -> list[dict[str, str]]:
+    with open(summary.errors_file, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_import_creates_debts_consumers_contact_points_and_ledger(
+    creditor_mercy, placement_csv, now
+):
+    summary = import_file(placement_csv, now)
+
+    assert summary.as_json() | {"errors_file": ""} == {
+        "rows": 5,
+        "created": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+        "warnings": 2,
+        "errors_file": "",
+    }
+    debt = Debt.objects.get(account_number="M-1001")
+    assert (debt.principal_balance, debt.interest_balance, debt.fees_balance, debt.balance) == (
+        Decimal("1000.00"),
+        Decimal("200.00"),
+        Decimal("50.00"),
+        Decimal("1250.00"),
+    )
+    entry = LedgerEntry.objects.get(debt=debt)
+    assert entry.kind == LedgerEntry.Kind.PLACEMENT and entry.amount == Decimal("1250.00")
+    assert Debt.objects.get(account_number="M-1003").principal_balance == Decimal("310.00")
+    # M-1001 and M-1005 share an SSN: one person with two linked debts.
+    dana = Consumer.objects.get(ssn_last4="6789")
+    assert sorted(dana.debts.values_list("account_number", flat=True)) == ["M-1001", "M-1005"]
+    assert dana.ssn_encrypted and "123456789" not in dana.ssn_encrypted
+    phones = ContactPoint.objects.filter(consumer=dana, kind=ContactPoint.Kind.PHONE)
+    assert [p.value for p in phones] == ["+15185550134"]
+    placement = Placement.objects.get(pk=summary.placement_id)
+    assert placement.status == Placement.Status.COMPLETED
+    assert placement.placed_total == Decimal("1250.00") + Decimal("80.25") + Decimal(
+        "310.00"
+    ) + Decimal("99.99")
+    assert AuditEvent.objects.filter(
+        action="placement.imported", object_id=str(placement.pk)
+    ).exists()
+
+
+def test_rejected_rows_and_warnings_are_reported_with_row_numbers(
+    creditor_mercy, placement_csv, now
+):
+    summary = import_file(placement_csv, now)
+
+    report = read_report(summary)
+    assert list(report[0]) == ["row", "account_number", "level", "message"]
+    levels = {(r["row"], r["account_number"], r["level"]) for r in report}
+    assert ("4", "M-1004", "error") in levels
+    assert ("3", "M-1003", "warning") in levels
+    assert not Debt.objects.filter(account_number="M-1004").exists()
+    ruth = Consumer.objects.get(last_name="Okafor")
+    assert not ruth.contact_points.filter(kind__in=["PHONE", "EMAIL"]).exists()
+
+
+def test_reimporting_the_same_file_creates_nothing_new(creditor_mercy, placement_csv, now):
+    import_file(placement_csv, now)
+    counts = (
+        Debt.objects.count(),
+        Consumer.objects.count(),
+        LedgerEntry.objects.count(),
+        ContactPoint.objects.count(),
+    )
+
+    again = import_file(placement_csv, now + timedelta(days=1))
+
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 4, 1)
+    assert (
+        Debt.objects.count(),
+        Consumer.objects.count(),
+        LedgerEntry.objects.count(),
+        ContactPoint.objects.count(),
+    ) == counts
+
+
+def test_a_changed_row_updates_the_debt_through_an_adjustment(
+    creditor_mercy, placement_csv, tmp_path, now
+):
+    import_file(placement_csv, now)
+    changed = write_placement_csv(
+        tmp_path / "update.csv",
+        [
+            person_row(
+                "M-1001",
+                balance="1,300.00",
+                principal="1000.00",
+                interest="250.00",
+                fees="50.00",
+                phone2="518-462-0199",
+            ),
+        ],
+    )
+
+    summary = import_file(changed, now + timedelta(days=30))
+
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 0)
+    debt = Debt.objects.get(account_number="M-1001")
+    assert debt.balance == Decimal("1300.00") and debt.interest_balance == Decimal("250.00")
+    entries = list(debt.ledger_entries.order_by("id").values_list("kind", "amount"))
+    assert entries == [("PLACEMENT", Decimal("1250.00")), ("ADJUSTMENT", Decimal("50.00"))]
+    assert debt.consumer.contact_points.filter(value="+15184620199").exists()
+
+
+def test_an_interrupted_import_resumes_without_duplicates(
+    creditor_mercy, tmp_path, now, monkeypatch
+):
+    rows = [person_row(f"K-{n:04d}", ssn="", phone1="", email="") for n in range(1, 26)]
+    path = write_placement_csv(tmp_path / "big.csv", rows)
+    placement = receive_placement_file(
+        creditor_code="mercy", source_path=path, file_name=path.name, now=now
+    )
+    real_apply = imports._apply_batch
+    calls = {"n": 0}
+
+    def crash_on_third_batch(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the machine lost power")
+        return real_apply(**kwargs)
+
+    monkeypatch.setattr(imports, "_apply_batch", crash_on_third_batch)
+    with pytest.raises(RuntimeError):
+        run_placement_import(placement_id=placement.pk, now=now, batch_size=10)
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.FAILED
+    assert placement.rows_processed == 20 and Debt.objects.count() == 20
+
+    monkeypatch.setattr(imports, "_apply_batch", real_apply)
+    summary = run_placement_import(placement_id=placement.pk, now=now, batch_size=10)
+
+    assert (summary.rows, summary.created) == (25, 25)
+    assert Debt.objects.count() == 25 and LedgerEntry.objects.count() == 25
+
+
+def test_xlsx_placement(creditor_mercy, tmp_path, now):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(STANDARD_HEADER)
+    row = person_row("X-1", ssn="")
+    sheet.append([row[column] for column in STANDARD_HEADER])
+    path = tmp_path / "placement.xlsx"
+    workbook.save(path)
+
+    summary = import_file(path, now)
+
+    assert (summary.created, summary.rejected) == (1, 0)
+    assert Debt.objects.get(account_number="X-1").balance == Decimal("1250.00")
+
+
+def test_unknown_creditor_is_refused(db, placement_csv, now):
+    with pytest.raises(UnableToImportPlacement, match="no creditor with code 'nobody'"):
+        receive_placement_file(
+            creditor_code="nobody", source_path=placement_csv, file_name="x.csv", now=now
+        )
+
+
+def test_unreadable_file_fails_with_a_clear_message_and_imports_nothing(
+    creditor_mercy, tmp_path, now
+):
+    path = tmp_path / "bad.csv"
+    path.write_text("name,amount\nDana,12\n", encoding="utf-8")
+
+    with pytest.raises(UnableToImportPlacement, match="account_number"):
+        import_file(path, now)
+
+    assert Placement.objects.get().status == Placement.Status.FAILED
+    assert not Debt.objects.exists()

@@ -73,6 +73,7 @@ def generate(path: Path, *, rows: int, seed: int = 2024) -> None:
                 )
 
             first = generator.choice(FIRST_NAMES)
+            ascii_first = first.lower().encode("ascii", "ignore").decode()
             values = {
                 "account_number": f"ACC{index:09d}",
                 "first_name": first,
@@ -93,7 +94,7 @@ def generate(path: Path, *, rows: int, seed: int = 2024) -> None:
                 "phone1": phone(),
                 "phone2": phone() if generator.random() < 0.5 else "",
                 "phone3": "",
-                "email": f"{first.lower().encode('ascii', 'ignore').decode()}.{index}@example.com" if generator.random() < 0.6 else "",
+                "email": f"{ascii_first}.{index}@example.com" if generator.random() < 0.6 else "",
                 "delinquency_date": _day(delinquent, generator),
                 "charge_off_date": _day(delinquent + timedelta(days=180), generator),
                 "last_payment_date": _day(delinquent - timedelta(days=30), generator),
@@ -112,6 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--no-fingerprint", action="store_true", help="skip record.fingerprint()")
     arguments = parser.parse_args()
 
     path = Path(tempfile.gettempdir()) / f"amicable-bench-placement-{arguments.rows}.csv"
@@ -123,20 +125,25 @@ def main() -> None:
 
     rows = rejected = warnings = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for parsed in iter_placement_rows(path):
         rows += 1
         if parsed.record is None:
             rejected += 1
         else:
-            parsed.record.fingerprint()  # the DB side needs it for every row
+            if not arguments.no_fingerprint:
+                parsed.record.fingerprint()  # the DB side needs it for every row
             warnings += len(parsed.issues)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     rate = rows / elapsed
+    cpu_rate = rows / cpu
     print(f"file:        {path} ({size_mb:,.0f} MB, {rows:,} rows)")
     print(f"parsed in:   {elapsed:.1f} s  ({rejected:,} rejected, {warnings:,} warnings)")
-    print(f"rate:        {rate:,.0f} rows/s on one core (target {TARGET_ROWS_PER_SECOND:,})")
+    print(f"rate:        {rate:,.0f} rows/s wall clock (target {TARGET_ROWS_PER_SECOND:,})")
+    print(f"             {cpu_rate:,.0f} rows/s of CPU time (less sensitive to a busy machine)")
     print(f"peak memory: {peak_rss_mb:,.0f} MB resident (before parsing: {rss_before_mb:,.0f} MB)")
     if rate < TARGET_ROWS_PER_SECOND:
         print("BELOW TARGET")

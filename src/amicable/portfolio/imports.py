@@ -26,6 +26,7 @@ from django.db import transaction
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
 from amicable.kernel.money import ZERO
+from amicable.portfolio.bulk_insert import allocate_ids, db_date, db_datetime, insert_rows
 from amicable.portfolio.core.errors import UnableToReadPlacementFile
 from amicable.portfolio.core.placement_file import load_mapping
 from amicable.portfolio.core.placement_rows import (
@@ -317,67 +318,145 @@ def apply_records(
 
 
 def _find_consumers(
-    records: list[PlacementRecord], now: datetime, languages: dict[str, str]
-) -> list[Consumer]:
-    """One consumer per record: the same SSN (in the portfolio or earlier in this batch) is
-    the same person, so their debts are linked; without an SSN each row is its own person."""
+    records: list[PlacementRecord], now_db, languages: dict[str, str]
+) -> tuple[list[int], set[int]]:
+    """The consumer id of each record, and which of them were created just now.
+
+    The same SSN (in the portfolio or earlier in this batch) is the same person, so their
+    debts are linked; without an SSN each row is its own person."""
     hashes = {r.ssn: ssn_lookup_hash(r.ssn) for r in records if r.ssn}
-    known = (
-        {c.ssn_hash: c for c in Consumer.objects.filter(ssn_hash__in=set(hashes.values()))}
+    by_hash: dict[str, int] = (
+        dict(
+            Consumer.objects.filter(ssn_hash__in=set(hashes.values())).values_list("ssn_hash", "id")
+        )
         if hashes
         else {}
     )
-    to_create: list[Consumer] = []
-    by_hash: dict[str, Consumer] = dict(known)
-    result: list[Consumer] = []
+    pending: list[PlacementRecord] = []
+    pending_by_hash: dict[str, int] = {}  # SSN hash -> index in `pending`
+    slots: list[int] = []  # a known consumer id, or -(index in `pending` + 1)
     for record in records:
         ssn_hash = hashes.get(record.ssn, "")
-        consumer = by_hash.get(ssn_hash) if ssn_hash else None
-        if consumer is None:
-            consumer = Consumer(
-                first_name=record.first_name,
-                last_name=record.last_name,
-                date_of_birth=record.date_of_birth,
-                ssn_encrypted=encrypt_ssn(record.ssn),
-                ssn_last4=record.ssn[-4:],
-                ssn_hash=ssn_hash,
-                state=record.state,
-                name_key=name_key(record.first_name, record.last_name),
-                preferred_language=languages.get(record.account_number, "EN"),
-                created_at=now,
-            )
-            to_create.append(consumer)
+        if ssn_hash in by_hash:
+            slots.append(by_hash[ssn_hash])
+        elif ssn_hash in pending_by_hash:
+            slots.append(-(pending_by_hash[ssn_hash] + 1))
+        else:
             if ssn_hash:
-                by_hash[ssn_hash] = consumer
-        result.append(consumer)
-    Consumer.objects.bulk_create(to_create, batch_size=2000)
-    return result
+                pending_by_hash[ssn_hash] = len(pending)
+            pending.append(record)
+            slots.append(-len(pending))
+    new_ids = allocate_ids(Consumer, len(pending))
+    insert_rows(
+        Consumer,
+        CONSUMER_COLUMNS,
+        [
+            (
+                new_id,
+                r.first_name,
+                r.last_name,
+                db_date(r.date_of_birth),
+                encrypt_ssn(r.ssn),
+                r.ssn[-4:],
+                hashes.get(r.ssn, ""),
+                languages.get(r.account_number, "EN"),
+                False,
+                False,
+                r.state,
+                name_key(r.first_name, r.last_name),
+                now_db,
+            )
+            for new_id, r in zip(new_ids, pending, strict=True)
+        ],
+    )
+    ids = [slot if slot > 0 else new_ids[-slot - 1] for slot in slots]
+    return ids, set(new_ids)
 
 
-def _contact_points(
-    record: PlacementRecord, consumer: Consumer, now: datetime
-) -> list[ContactPoint]:
+CONSUMER_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "ssn_encrypted",
+    "ssn_last4",
+    "ssn_hash",
+    "preferred_language",
+    "is_deceased",
+    "in_bankruptcy",
+    "state",
+    "name_key",
+    "created_at",
+)
+CONTACT_POINT_COLUMNS = (
+    "consumer_id",
+    "kind",
+    "value",
+    "phone_type",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip_code",
+    "status",
+    "source",
+    "is_primary",
+    "consent",
+    "consent_by",
+    "consent_method",
+    "opted_out_by",
+    "opted_out_method",
+    "created_at",
+)
+DEBT_COLUMNS = (
+    "id",
+    "creditor_id",
+    "placement_id",
+    "consumer_id",
+    "account_number",
+    "original_creditor",
+    "debt_type",
+    "status",
+    "placed_at",
+    "delinquency_on",
+    "charge_off_on",
+    "last_payment_on",
+    "last_payment_amount",
+    "itemization_on",
+    "itemization_balance",
+    "interest_since_itemization",
+    "fees_since_itemization",
+    "payments_since_itemization",
+    "credits_since_itemization",
+    "principal_balance",
+    "interest_balance",
+    "fees_balance",
+    "balance",
+    "source_fingerprint",
+)
+LEDGER_COLUMNS = (
+    "debt_id",
+    "kind",
+    "principal",
+    "interest",
+    "fees",
+    "amount",
+    "effective_on",
+    "recorded_at",
+    "idempotency_key",
+    "description",
+    "placement_id",
+)
+
+
+def _contact_point_values(record: PlacementRecord) -> list[tuple]:
+    """(kind, value, phone_type, address1, address2, city, state, zip, is_primary)."""
     points = [
-        ContactPoint(
-            consumer=consumer,
-            kind=ContactPoint.Kind.PHONE,
-            value=phone.e164,
-            phone_type=phone.phone_type,
-            is_primary=index == 0,
-            created_at=now,
-        )
+        ("PHONE", phone.e164, phone.phone_type, "", "", "", "", "", index == 0)
         for index, phone in enumerate(record.phones)
     ]
     if record.email:
-        points.append(
-            ContactPoint(
-                consumer=consumer,
-                kind=ContactPoint.Kind.EMAIL,
-                value=record.email,
-                is_primary=True,
-                created_at=now,
-            )
-        )
+        points.append(("EMAIL", record.email, "", "", "", "", "", "", True))
     if record.address1:
         one_line = ", ".join(
             part
@@ -390,16 +469,37 @@ def _contact_points(
             if part
         )
         points.append(
+            (
+                "ADDRESS",
+                one_line[:320],
+                "",
+                record.address1,
+                record.address2,
+                record.city,
+                record.state,
+                record.zip_code,
+                True,
+            )
+        )
+    return points
+
+
+def _contact_points(record: PlacementRecord, consumer_id: int, now: datetime) -> list[ContactPoint]:
+    points = []
+    for values in _contact_point_values(record):
+        kind, value, phone_type, address1, address2, city, state, zip_code, primary = values
+        points.append(
             ContactPoint(
-                consumer=consumer,
-                kind=ContactPoint.Kind.ADDRESS,
-                value=one_line[:320],
-                address1=record.address1,
-                address2=record.address2,
-                city=record.city,
-                state=record.state,
-                zip_code=record.zip_code,
-                is_primary=True,
+                consumer_id=consumer_id,
+                kind=kind,
+                value=value,
+                phone_type=phone_type,
+                address1=address1,
+                address2=address2,
+                city=city,
+                state=state,
+                zip_code=zip_code,
+                is_primary=primary,
                 created_at=now,
             )
         )
@@ -436,52 +536,114 @@ def _create_debts(
     now: datetime,
     languages: dict[str, str],
 ) -> tuple[int, Decimal]:
+    """Insert new debts with their consumers, contact points and placement ledger entries
+    (see bulk_insert for why this does not use bulk_create)."""
     if not records:
         return 0, ZERO
-    consumers = _find_consumers(records, now, languages)
-    points: list[ContactPoint] = []
-    debts: list[Debt] = []
-    for record, consumer in zip(records, consumers, strict=True):
-        points.extend(_contact_points(record, consumer, now))
+    now_db = db_datetime(now)
+    consumer_ids, new_consumers = _find_consumers(records, now_db, languages)
+    fresh_points: list[tuple] = []
+    seen: set[tuple[int, str, str]] = set()
+    known_points: list[ContactPoint] = []
+    for record, consumer_id in zip(records, consumer_ids, strict=True):
+        if consumer_id not in new_consumers:
+            known_points.extend(_contact_points(record, consumer_id, now))
+            continue
+        for (
+            kind,
+            value,
+            phone_type,
+            a1,
+            a2,
+            city,
+            state,
+            zip_code,
+            primary,
+        ) in _contact_point_values(record):
+            if (consumer_id, kind, value) in seen:
+                continue  # a second debt of the same new person
+            seen.add((consumer_id, kind, value))
+            fresh_points.append(
+                (
+                    consumer_id,
+                    kind,
+                    value,
+                    phone_type,
+                    a1,
+                    a2,
+                    city,
+                    state,
+                    zip_code,
+                    "VALID",
+                    "PLACEMENT",
+                    primary,
+                    "UNKNOWN",
+                    "",
+                    "",
+                    "",
+                    "",
+                    now_db,
+                )
+            )
+    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, fresh_points)
+    ContactPoint.objects.bulk_create(known_points, ignore_conflicts=True)
+
+    debt_ids = allocate_ids(Debt, len(records))
+    debt_rows = []
+    ledger_rows = []
+    placed_total = ZERO
+    effective_on = db_date(now.date())
+    description = f"Placed by {placement.creditor.name}"
+    for debt_id, record, consumer_id in zip(debt_ids, records, consumer_ids, strict=True):
         principal, interest, fees = _buckets(record)
-        debts.append(
-            Debt(
-                creditor_id=placement.creditor_id,
-                placement=placement,
-                consumer=consumer,
-                account_number=record.account_number,
-                debt_type=placement.creditor.industry,
-                placed_at=now,
-                principal_balance=principal,
-                interest_balance=interest,
-                fees_balance=fees,
-                balance=principal + interest + fees,
-                **_debt_fields(record),
+        balance = principal + interest + fees
+        placed_total += balance
+        debt_rows.append(
+            (
+                debt_id,
+                placement.creditor_id,
+                placement.pk,
+                consumer_id,
+                record.account_number,
+                record.original_creditor,
+                placement.creditor.industry,
+                "ACTIVE",
+                now_db,
+                db_date(record.delinquency_date),
+                db_date(record.charge_off_date),
+                db_date(record.last_payment_date),
+                record.last_payment_amount,
+                db_date(record.itemization_date),
+                record.itemization_balance,
+                record.interest_since_itemization,
+                record.fees_since_itemization,
+                record.payments_since_itemization,
+                record.credits_since_itemization,
+                principal,
+                interest,
+                fees,
+                balance,
+                record.fingerprint(),
             )
         )
-    ContactPoint.objects.bulk_create(points, batch_size=2000, ignore_conflicts=True)
-    Debt.objects.bulk_create(debts, batch_size=2000)
-    effective_on = now.date()
-    LedgerEntry.objects.bulk_create(
-        [
-            LedgerEntry(
-                debt=debt,
-                kind=LedgerEntry.Kind.PLACEMENT,
-                principal=debt.principal_balance,
-                interest=debt.interest_balance,
-                fees=debt.fees_balance,
-                amount=debt.balance,
-                effective_on=effective_on,
-                recorded_at=now,
-                placement=placement,
-                idempotency_key=f"placement:{placement.pk}:{debt.account_number}",
-                description=f"Placed by {placement.creditor.code}",
+        ledger_rows.append(
+            (
+                debt_id,
+                "PLACEMENT",
+                principal,
+                interest,
+                fees,
+                balance,
+                effective_on,
+                now_db,
+                f"placement:{placement.pk}:{record.account_number}",
+                description,
+                placement.pk,
             )
-            for debt in debts
-        ],
-        batch_size=2000,
-    )
-    return len(debts), sum((debt.balance for debt in debts), ZERO)
+        )
+    insert_rows(Debt, DEBT_COLUMNS, debt_rows)
+    insert_rows(LedgerEntry, LEDGER_COLUMNS, ledger_rows)
+    return len(records), placed_total
 
 
 def _update_debt(
@@ -495,8 +657,9 @@ def _update_debt(
     for name, value in fields.items():
         setattr(debt, name, value)
     debt.save(update_fields=list(fields))
-    consumer = Consumer.objects.get(pk=debt.consumer_id)
-    ContactPoint.objects.bulk_create(_contact_points(record, consumer, now), ignore_conflicts=True)
+    ContactPoint.objects.bulk_create(
+        _contact_points(record, debt.consumer_id, now), ignore_conflicts=True
+    )
     principal, interest, fees = _buckets(record)
     delta = Buckets(
         principal=principal - debt.principal_balance,

@@ -23,19 +23,25 @@ class UnableToLoadScenario(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class LogNormal:
-    """A lognormal duration given by its underlying normal's mu and sigma (sigma 0: constant)."""
+    """A lognormal duration given by its underlying normal's mu and sigma.
+
+    With no spread (p90 equal to the median, or cv 0) it is the constant `fixed`, kept exact so
+    hand-computed scenarios are not disturbed by exp(log(x)) rounding.
+    """
 
     mu: float
     sigma: float
+    fixed: float | None = None
 
     @classmethod
     def from_median_p90(cls, median: float, p90: float) -> LogNormal:
-        return cls(math.log(median), (math.log(p90) - math.log(median)) / Z90)
+        sigma = (math.log(p90) - math.log(median)) / Z90
+        return cls(math.log(median), sigma, median if p90 == median else None)
 
     @classmethod
     def from_mean_cv(cls, mean: float, cv: float) -> LogNormal:
         sigma2 = math.log(1.0 + cv * cv)
-        return cls(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2))
+        return cls(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2), mean if cv == 0 else None)
 
     @property
     def median(self) -> float:
@@ -164,8 +170,18 @@ def _parse_timing(table: dict[str, Any]) -> Timing:
     if "live_answer" in table:
         spec = _table("timing.live_answer", table["live_answer"])
         _reject_unknown("timing.live_answer.", spec, {"median", "p90"})
-        median = _number("timing.live_answer.median", _required("timing.live_answer", spec, "median"), minimum=0.0, exclusive=True)  # noqa: E501
-        p90 = _number("timing.live_answer.p90", _required("timing.live_answer", spec, "p90"), minimum=0.0, exclusive=True)  # noqa: E501
+        median = _number(
+            "timing.live_answer.median",
+            _required("timing.live_answer", spec, "median"),
+            minimum=0.0,
+            exclusive=True,
+        )  # noqa: E501
+        p90 = _number(
+            "timing.live_answer.p90",
+            _required("timing.live_answer", spec, "p90"),
+            minimum=0.0,
+            exclusive=True,
+        )  # noqa: E501
         if p90 < median:
             raise UnableToLoadScenario(
                 f"timing.live_answer: p90 ({p90:g}) must be at least the median ({median:g})"
@@ -175,20 +191,29 @@ def _parse_timing(table: dict[str, Any]) -> Timing:
         spec = _table("timing.machine_answer", table["machine_answer"])
         _reject_unknown("timing.machine_answer.", spec, {"mean", "sd"})
         values["machine_answer_mean"] = _number(
-            "timing.machine_answer.mean", _required("timing.machine_answer", spec, "mean"),
+            "timing.machine_answer.mean",
+            _required("timing.machine_answer", spec, "mean"),
             minimum=0.0,
         )
         values["machine_answer_sd"] = _number(
             "timing.machine_answer.sd", spec.get("sd", 0.0), minimum=0.0
         )
-    for name in ("no_answer_timeout", "busy_detect", "invalid_detect", "amd_seconds", "abandon_after"):  # noqa: E501
+    for name in (
+        "no_answer_timeout",
+        "busy_detect",
+        "invalid_detect",
+        "amd_seconds",
+        "abandon_after",
+    ):  # noqa: E501
         if name in table:
             values[name] = _number(f"timing.{name}", table[name], minimum=0.0)
     for name in ("talk", "wrap"):
         if name in table:
             spec = _table(f"timing.{name}", table[name])
             _reject_unknown(f"timing.{name}.", spec, {"mean", "cv"})
-            mean = _number(f"timing.{name}.mean", _required(f"timing.{name}", spec, "mean"), minimum=0.0)  # noqa: E501
+            mean = _number(
+                f"timing.{name}.mean", _required(f"timing.{name}", spec, "mean"), minimum=0.0
+            )  # noqa: E501
             cv = _number(f"timing.{name}.cv", spec.get("cv", 0.0), minimum=0.0)
             values[name] = None if mean == 0 else LogNormal.from_mean_cv(mean, cv)
     return Timing(**values)

@@ -44,7 +44,7 @@ from amicable.dialer.core.pacing import (
     Snapshot,
 )
 from amicable.simulation.metrics import SeriesPoint, Totals
-from amicable.simulation.scenario import Scenario
+from amicable.simulation.scenario import LogNormal, Scenario
 
 # Event codes double as the order of events at the same instant (lower first).
 _WRAP_END = 0
@@ -137,6 +137,7 @@ class World:
         t_noanswer = t_machine + outcomes.no_answer
         t_busy = t_noanswer + outcomes.busy
         live_mu, live_sigma = timing.live_answer.mu, timing.live_answer.sigma
+        live_fixed = timing.live_answer.fixed
         machine_mean, machine_sd = timing.machine_answer_mean, timing.machine_answer_sd
         talk_dist, wrap_dist = timing.talk, timing.wrap
 
@@ -181,8 +182,8 @@ class World:
             wait = now - call.waiting_since
             connected += 1
             wait_seconds += wait
-            talk = exp(talk_dist.mu + talk_dist.sigma * talk_gauss()) if talk_dist else 0.0
-            wrap = exp(wrap_dist.mu + wrap_dist.sigma * talk_gauss()) if wrap_dist else 0.0
+            talk = _draw(talk_dist, talk_gauss)
+            wrap = _draw(wrap_dist, talk_gauss)
             agent_state[agent] = TALKING
             talking += 1
             talk_end = now + talk
@@ -228,7 +229,10 @@ class World:
                     u = rand()
                     if u < t_live:
                         outcome = LIVE
-                        ring = exp(live_mu + live_sigma * gauss())
+                        if live_fixed is None:
+                            ring = exp(live_mu + live_sigma * gauss())
+                        else:
+                            ring = live_fixed
                         ends_at = now + ring + amd
                         code_out = _WAITING
                         pending_live[dials] = ends_at
@@ -335,6 +339,15 @@ class World:
                 bucket, end, n_agents, busy_in_bucket, lives_in_bucket, abandons_in_bucket
             )
         return totals
+
+
+def _draw(dist: LogNormal | None, gauss: Any) -> float:
+    """A lognormal duration (None: zero seconds; no spread: the exact constant)."""
+    if dist is None:
+        return 0.0
+    if dist.fixed is not None:
+        return dist.fixed
+    return math.exp(dist.mu + dist.sigma * gauss())
 
 
 def _series(

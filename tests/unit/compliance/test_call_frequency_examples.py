@@ -172,7 +172,8 @@ EXAMPLES: tuple[Example, ...] = (
             Consent(at(4, 3, 10, 5), ("D1",), for_dates=(at(4, 6).date(),)),
         ),
         (
-            Ask(at(4, 6), allowed=True, counts={"D1": 0}),
+            # Friday's call counts; Monday's does not.
+            Ask(at(4, 6), allowed=True, counts={"D1": 1}),
             Ask(at(4, 7), allowed=False, refused_by=("call_after_conversation",)),
         ),
     ),
@@ -184,10 +185,11 @@ EXAMPLES: tuple[Example, ...] = (
             conversation(at(4, 6, 10)),
         ),
         (
-            Ask(at(4, 8), allowed=False, counts={"D1": 1},
+            # Friday's call and this one count; Monday's call was covered by the consent.
+            Ask(at(4, 8), allowed=False, counts={"D1": 2},
                 refused_by=("call_after_conversation",), next_allowed_at=at(4, 13, 8)),
             # Before the Monday conversation the consent still covered calls.
-            Ask(at(4, 6, 9), allowed=True, counts={"D1": 0}),
+            Ask(at(4, 6, 9), allowed=True, counts={"D1": 1}),
         ),
     ),
     Example(
@@ -267,7 +269,7 @@ EXAMPLES: tuple[Example, ...] = (
         (
             Ask(at(11, 10), allowed=False, debts=("CC",), counts={"CC": 2},
                 refused_by=("call_after_conversation",)),
-            Ask(at(11, 16, 8), allowed=True, debts=("MED", "CC"), counts={"MED": 2, "CC": 2}),
+            Ask(at(11, 16, 8), allowed=True, debts=("MED", "CC"), counts={"MED": 1, "CC": 1}),
         ),
     ),
     Example(

@@ -21,6 +21,8 @@ from amicable.compliance.core.states import Overlay
 # Media through which the collector communicates with the consumer (bureau reports are not).
 CONSUMER_MEDIA: frozenset[str] = frozenset({"call", "text", "email", "letter"})
 TIMED_MEDIA: frozenset[str] = frozenset({"call", "text", "email"})
+_SEARCHING = Reason(rule="", citation="", message="")  # stands for any refusal while searching
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(slots=True)
@@ -28,6 +30,7 @@ class Check:
     """One evaluation: the request at instant ``at``, knowing the events up to ``known_ts``.
 
     ``local`` holds ``at`` in each of the consumer's zones (same order as ``history.zones``);
+    ``debt_ids`` are the asked debts (every debt when the request names none);
     ``day`` is the consumer-local day number (date ordinal) in the day zone, ``known_day`` the
     day of ``known_ts`` (the evaluation's ``now``).
     """
@@ -43,6 +46,7 @@ class Check:
     day: int
     overlays: tuple[Overlay, ...]
     want_counts: bool
+    debt_ids: tuple[str, ...]
     reasons: list[Reason] = field(default_factory=list)
     retry: list[datetime | None] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -52,11 +56,6 @@ class Check:
     def to_consumer(self) -> bool:
         """Whether the contact goes to the consumer (not their attorney or a third party)."""
         return self.request.to == "consumer"
-
-    @property
-    def debt_ids(self) -> tuple[str, ...]:
-        """The asked debts; () in the request means every debt."""
-        return self.history.ids(self.request.debt_ids)
 
     def refuse(
         self,
@@ -71,9 +70,11 @@ class Check:
         ``message`` may be a function producing the text: while searching for the next allowed
         instant only the retry instants matter, and formatting dates is the slowest part.
         """
-        if self.want_counts and callable(message):
-            message = message()
-        self.reasons.append(Reason(rule=rule, citation=citation, message=message))  # type: ignore[arg-type]
+        if not self.want_counts:
+            self.reasons.append(_SEARCHING)
+        else:
+            text = message() if callable(message) else message
+            self.reasons.append(Reason(rule=rule, citation=citation, message=text))
         self.retry.append(retry_at)
 
     def note(self, message: str) -> None:
@@ -85,4 +86,9 @@ class Check:
 def day_text(day: int) -> str:
     """A day number as a readable date, e.g. 'Wed 2026-04-08'."""
     d = date.fromordinal(day)
-    return f"{d:%a} {d.isoformat()}"
+    return f"{WEEKDAY_NAMES[d.weekday()]} {d.isoformat()}"
+
+
+def clock_text(local: datetime) -> str:
+    """A local instant as 'Wed 07:00' (strftime is slow and locale-dependent)."""
+    return f"{WEEKDAY_NAMES[local.weekday()]} {local.hour:02d}:{local.minute:02d}"

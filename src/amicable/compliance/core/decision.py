@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 Action = Literal["call", "text", "email", "letter", "bureau_report"]
@@ -25,7 +25,8 @@ class Request:
     (location information, 1006.10). ``replying_to_consumer``: a reply through the same medium to
     a message the consumer sent (comments 6(b)(1)-2, 6(b)(2)-1, 1006.14(h)(3)(ii)).
     ``autodialed``/``prerecorded`` and ``phone_type`` feed the TCPA rule. ``purpose`` marks the
-    letters a cease notice or a dispute still allows. ``on`` is the day of a bureau report.
+    letters a cease notice or a dispute still allows. A bureau report is dated by the local day
+    of ``now``.
     """
 
     action: Action
@@ -38,7 +39,6 @@ class Request:
     prerecorded: bool = False
     phone_type: str | None = None
     purpose: LetterPurpose | None = None
-    on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

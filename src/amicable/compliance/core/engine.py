@@ -83,7 +83,7 @@ def _run(
         overlays_in_force(
             policy.overlays, state=consumer.state, city=consumer.city, on=local[0].date()
         )
-        if consumer.state is not None
+        if consumer.state in policy.overlay_states
         else ()
     )
     check = Check(
@@ -98,6 +98,7 @@ def _run(
         day=day,
         overlays=overlays,
         want_counts=first,
+        debt_ids=history.ids(request.debt_ids),
     )
     for rule in RULES:
         rule(check)

@@ -139,6 +139,9 @@ class History:
     key_of: dict[str, str]
     phone_place: dict[str, str | None]
     phone_kind: dict[str, str]
+    address_place: dict[str, str | None]
+    work_emails: frozenset[str]
+    any_holds: bool = False
     counted_calls: dict[str, Series] = field(default_factory=dict)
     third_party_calls: dict[tuple[str | None, str], Series] = field(default_factory=dict)
     conversations: dict[str, Series] = field(default_factory=dict)
@@ -199,6 +202,8 @@ class History:
             key_of={d.id: d.frequency_key for d in facts.debts},
             phone_place={p.id: p.place for p in consumer.phones},
             phone_kind={p.id: p.kind for p in consumer.phones},
+            address_place={a.id: a.place for a in consumer.addresses},
+            work_emails=frozenset(e.id for e in consumer.emails if e.work),
         )
         timed = sorted(
             ((history._instant(event), n, event) for n, event in enumerate(facts.events)),
@@ -366,6 +371,9 @@ class History:
                 self.opt_outs.append((ts, event))
             elif isinstance(event, BureauReport):
                 pass  # history only; a past report does not change what is allowed
+        self.any_holds = bool(
+            self.attorney or self.cease or self.bankruptcy or self.disputes
+        ) or self.deceased_ts != INF
 
 
 def _intervals(

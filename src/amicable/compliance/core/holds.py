@@ -28,8 +28,10 @@ def _active(intervals: list[Interval] | None, known_ts: float) -> bool:
 
 
 def check(c: Check) -> None:
-    request = c.request
     history = c.history
+    if not history.any_holds:
+        return
+    request = c.request
     known = c.known_ts
     communicates = request.action in CONSUMER_MEDIA and c.to_consumer
     if communicates and history.deceased_ts <= known:

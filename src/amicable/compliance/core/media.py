@@ -72,16 +72,18 @@ def check(c: Check) -> None:
             message=_opt_out_message(opt_out, action),
             retry_at=None,
         )
-    if action == "email" and request.address is not None and not request.replying_to_consumer:
-        for email in c.consumer.emails:
-            if email.id == request.address and email.work:
-                c.refuse(
-                    rule="work_email",
-                    citation="12 CFR 1006.22(f)(3)",
-                    message=lambda: f"Email {email.id} is provided by the consumer's employer; use it "
-                    "only to reply to the consumer or with their consent.",
-                    retry_at=None,
-                )
+    if (
+        action == "email"
+        and request.address in history.work_emails
+        and not request.replying_to_consumer
+    ):
+        c.refuse(
+            rule="work_email",
+            citation="12 CFR 1006.22(f)(3)",
+            message=f"Email {request.address} is provided by the consumer's employer; use it "
+            "only to reply to the consumer or with their consent.",
+            retry_at=None,
+        )
 
 
 def _opt_out_message(opt_out: OptOut, action: str) -> str:

@@ -22,7 +22,7 @@ def check(c: Check) -> None:
         return
     history = c.history
     wait = timedelta(days=c.policy.passive_collection_wait_days)
-    report_on = date.fromordinal(c.day) if request.on is None else request.on
+    report_on = date.fromordinal(c.day)
     known_on = date.fromordinal(c.known_day)
     for debt_id in c.debt_ids:
         if history.first_spoke_ts.get(debt_id, float("inf")) <= c.known_ts:

@@ -15,19 +15,13 @@ from amicable.compliance.core.check import Check
 def _place_of(c: Check) -> tuple[str | None, str]:
     """The place the asked contact reaches, and what reaches it (for the message)."""
     request = c.request
-    consumer = c.consumer
+    history = c.history
     if request.action in ("call", "text") and request.phone is not None:
-        for phone in consumer.phones:
-            if phone.id == request.phone:
-                return phone.place, f"phone {phone.id}"
-    elif request.action == "letter" and request.address is not None:
-        for address in consumer.addresses:
-            if address.id == request.address:
-                return address.place, f"address {address.id}"
-    elif request.action == "email" and request.address is not None:
-        for email in consumer.emails:
-            if email.id == request.address and email.work:
-                return "work", f"work email {email.id}"
+        return history.phone_place.get(request.phone), f"phone {request.phone}"
+    if request.action == "letter" and request.address is not None:
+        return history.address_place.get(request.address), f"address {request.address}"
+    if request.action == "email" and request.address in history.work_emails:
+        return "work", f"work email {request.address}"
     return None, ""
 
 

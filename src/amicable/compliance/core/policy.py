@@ -6,7 +6,7 @@ the text is unclear the default is the one that protects the consumer more.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 
 from amicable.compliance.core.states import OVERLAYS, Overlay
@@ -53,6 +53,11 @@ class Policy:
     reply_exempts_default_hours: bool = False
     search_horizon_days: int = 400
     overlays: tuple[Overlay, ...] = OVERLAYS
+    overlay_states: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Lets the engine skip overlays at once for consumers in states without any.
+        object.__setattr__(self, "overlay_states", frozenset(o.state for o in self.overlays))
 
 
 DEFAULT_POLICY = Policy()

@@ -455,7 +455,6 @@ def _ask(
         prerecorded=fields.flag("prerecorded"),
         phone_type=fields.text("phone_type", choices=PHONE_KINDS),
         purpose=fields.text("purpose", choices=PURPOSES),  # type: ignore[arg-type]
-        on=on,
     )
     fields.finish()
     return request, at

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from amicable.compliance.core.check import TIMED_MEDIA, Check, day_text
+from amicable.compliance.core.check import TIMED_MEDIA, Check, clock_text, day_text
 from amicable.compliance.core.history import Contact
 from amicable.compliance.core.states import FrequencyCap, Overlay
 from amicable.compliance.core.times import next_local, outside_hours
@@ -43,7 +43,7 @@ def _check_hours(c: Check, overlay: Overlay) -> None:
                 citation=overlay.citation,
                 message=lambda: (
                     f"{overlay.name}: no contact between {latest:%H:%M} and {earliest:%H:%M}; "
-                    f"it is {local:%H:%M} in {local.tzinfo}."
+                    f"it is {clock_text(local)} in {local.tzinfo}."
                 ),
                 retry_at=next_local(local, earliest),
             )

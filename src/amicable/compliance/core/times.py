@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from amicable.compliance.core.check import TIMED_MEDIA, Check
+from amicable.compliance.core.check import TIMED_MEDIA, WEEKDAY_NAMES, Check, clock_text
 
 CITATION = "12 CFR 1006.6(b)(1)(i)"
 
@@ -44,7 +44,7 @@ def check(c: Check) -> None:
                     rule="inconvenient_time",
                     citation=CITATION,
                     message=lambda: (
-                        f"It is {local:%H:%M} on {local:%a} in {local.tzinfo}, outside "
+                        f"It is {clock_text(local)} in {local.tzinfo}, outside "
                         f"{earliest:%H:%M}-{latest:%H:%M} at a location where the consumer "
                         "may be."
                     ),
@@ -82,8 +82,9 @@ def _check_designated(c: Check, local: datetime) -> None:
             rule="consumer_inconvenient_time",
             citation=CITATION,
             message=lambda: (
-                f"The consumer said {local:%a} from {window.start:%H:%M} to {until} is "
-                f"inconvenient (it is {local:%H:%M} in {local.tzinfo})."
+                f"The consumer said {WEEKDAY_NAMES[local.weekday()]} from "
+                f"{window.start:%H:%M} to {until} is inconvenient (it is {clock_text(local)} "
+                f"in {local.tzinfo})."
             ),
             retry_at=ends,
         )

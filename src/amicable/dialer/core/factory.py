@@ -64,7 +64,9 @@ def make_policy(
 
 def _no_options(name: str, options: dict[str, Any]) -> None:
     if options:
-        raise UnableToBuildPolicy(f"pacing {name!r}: takes no pacing_options, got {sorted(options)}")
+        raise UnableToBuildPolicy(
+            f"pacing {name!r}: takes no pacing_options, got {sorted(options)}"
+        )
 
 
 def _ratio(name: str) -> float:
@@ -83,7 +85,9 @@ def _plug_in(name: str, options: dict[str, Any]) -> PacingPolicy:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise UnableToBuildPolicy(f"pacing {name!r}: cannot import {module_name} ({error})") from error
+        raise UnableToBuildPolicy(
+            f"pacing {name!r}: cannot import {module_name} ({error})"
+        ) from error
     cls = getattr(module, class_name, None)
     if cls is None:
         raise UnableToBuildPolicy(f"pacing {name!r}: {module_name} has no {class_name}")

@@ -61,7 +61,7 @@ class PredictivePolicy:
         min_z: float = -1.0,
         max_z: float = 6.0,
         z_step: float = 0.1,
-        guard_min_answers: int = 50,
+        guard_min_answers: int = 500,
         max_dials_per_agent: float = 3.0,
     ) -> None:
         if not 0 <= abandon_target <= 1:
@@ -221,7 +221,8 @@ class PredictivePolicy:
         self._new_dial_live = tuple(outcomes.new_dial_live_by(h) for h in self.horizons)
         self._live_rate = max(outcomes.live_rate(), 1e-6)
         # Chance a new dial brings a person in (h[j-1], h[j]]; the tail goes to the last one.
-        between = [b - a for a, b in zip((0.0,) + self._new_dial_live, self._new_dial_live)]
+        reach = self._new_dial_live
+        between = [b - a for a, b in zip((0.0,) + reach[:-1], reach, strict=True)]
         between[-1] += self._live_rate - self._new_dial_live[-1]
         self._arrive_between = tuple(between)
         rows = []

@@ -78,7 +78,9 @@ class ViciDialAdaptivePolicy:
         if dial_method not in DIAL_METHODS:
             raise ValueError(f"dial_method must be one of {', '.join(DIAL_METHODS)}")
         if dl_diff_target_method not in DIFF_TARGET_METHODS:
-            raise ValueError(f"dl_diff_target_method must be one of {', '.join(DIFF_TARGET_METHODS)}")
+            raise ValueError(
+                f"dl_diff_target_method must be one of {', '.join(DIFF_TARGET_METHODS)}"
+            )
         if adaptive_maximum_level < 1:
             raise ValueError("adaptive_maximum_level must be at least 1.0")
         self.dial_method = dial_method

@@ -128,9 +128,9 @@ class PlacementRecord:
         decimals, phones are E.164), so "1,234.5" and "$1234.50" give the same fingerprint.
         The "v1" prefix lets us change the recipe later without mistaking old digests for new.
         """
-        values = [str(value) for value in _get_fields_but_phones(self)]
-        values.append(",".join(f"{phone.e164}/{phone.phone_type}" for phone in self.phones))
-        return hashlib.sha256("\x1f".join(["v1", *values]).encode()).hexdigest()
+        text = "\x1f".join(map(str, _get_fields_but_phones(self)))
+        phones = ",".join([f"{phone.e164}/{phone.phone_type}" for phone in self.phones])
+        return hashlib.sha256(f"v1\x1f{text}\x1f{phones}".encode()).hexdigest()
 
 
 # Reads every field but `phones` in one C-level call (str() of None, a Decimal or a date is

@@ -8,6 +8,7 @@ These functions run millions of times per import, so the common cases take a fas
 only unusual input pays for the slower, general code.
 """
 
+import functools
 import re
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,12 @@ __all__ = [
 ]
 
 
+# Placement files repeat the same dates and amounts (0.00, 25.00, a charge-off date...) thousands
+# of times, so parsed dates and amounts are cached by their text. Decimal and date are immutable,
+# so sharing them is safe; failures are not cached (lru_cache does not store exceptions).
+_CACHE_SIZE = 100_000
+
+
 def quoted(text: str, *, limit: int = 60) -> str:
     """Quote a cell value for an error message, shortening it so one bad cell cannot bloat a
     report (a broken quote can swallow a whole file into one cell)."""
@@ -50,6 +57,7 @@ _MONEY = re.compile(r"(-?)\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))
 _PLAIN_MONEY = re.compile(r"[0-9]+\.[0-9]{2}")
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def parse_money(text: str) -> Decimal:
     """Parse an amount written `1234.5`, `1,234.50` or `$1,234.50` (optionally `-` in front).
 
@@ -83,6 +91,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _US_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def parse_date(text: str) -> date:
     """Parse a date written `YYYY-MM-DD` or `MM/DD/YYYY` (month and day may have one digit,
     as spreadsheets often write `3/7/2024`). The date must exist: `02/30/2024` is refused."""

@@ -1,0 +1,25 @@
+"""Set up Django for a benchmark: a fresh SQLite file in a temporary folder, or a fresh
+PostgreSQL database when DATABASE_URL is set (it is created and dropped by the caller)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def setup_django(*, keep: bool = False) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="amicable-bench-"))
+    os.environ.setdefault("AMICABLE_DATA_DIR", str(folder))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amicable.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return folder
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,7 +1,7 @@
 """Dialer pacing figures: predictive against ViciDial's best and the clairvoyant ceiling, and speed.
 
     uv run python benchmarks/dialer_pacing.py              # everything (a few minutes, 2 cores)
-    uv run python benchmarks/dialer_pacing.py --quick      # small ViciDial grid, 2 seeds, no 30 days
+    uv run python benchmarks/dialer_pacing.py --quick      # small grid, 2 seeds, no 30 days
     uv run python benchmarks/dialer_pacing.py --scenarios base_20_agents --skip-speed
 
 For each scenario in benchmarks/scenarios/ and each seed it runs `predictive`, a grid of ViciDial

@@ -37,8 +37,9 @@ def main(argv: list[str]) -> int:
             with open(args.scenario, encoding="utf-8") as handle:
                 text = handle.read()
     except OSError as error:
-        print(f"{parser.prog}: error: cannot read {args.scenario}: {error.strerror}",
-              file=sys.stderr)
+        print(
+            f"{parser.prog}: error: cannot read {args.scenario}: {error.strerror}", file=sys.stderr
+        )
         return 2
     try:
         data = json.loads(text)

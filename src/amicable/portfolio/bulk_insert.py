@@ -37,13 +37,31 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert `rows` (tuples in `columns` order, column names as in the database)."""
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: list[tuple],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Insert `rows` (tuples in `columns` order, column names as in the database).
+
+    With `ignore_conflicts`, rows that would break a unique constraint are skipped (this
+    takes a plain INSERT on PostgreSQL too, since COPY cannot skip rows)."""
     if not rows:
         return
     table = model._meta.db_table
     column_list = ", ".join(f'"{name}"' for name in columns)
     with connection.cursor() as cursor:
+        if ignore_conflicts:
+            marker = "%s" if connection.vendor == "postgresql" else "?"
+            values = ", ".join(marker for _ in columns)
+            cursor.cursor.executemany(
+                f'INSERT INTO "{table}" ({column_list}) VALUES ({values}) '  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                rows,
+            )
+            return
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(f'COPY "{table}" ({column_list}) FROM STDIN') as copy:

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +27,7 @@ from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
 from amicable.kernel.money import ZERO
 from amicable.portfolio.bulk_insert import allocate_ids, db_date, db_datetime, insert_rows
+from amicable.portfolio.core.background_reader import batches_in_background
 from amicable.portfolio.core.errors import UnableToReadPlacementFile
 from amicable.portfolio.core.placement_file import load_mapping
 from amicable.portfolio.core.placement_rows import (
@@ -143,8 +144,11 @@ def run_placement_import(
     clock: Callable[[], datetime] | None = None,
     batch_size: int | None = None,
     on_progress: Callable[[Placement], None] | None = None,
+    parallel: bool | None = None,
 ) -> ImportSummary:
-    """Apply a received placement file; safe to call again after a crash."""
+    """Apply a received placement file; safe to call again after a crash.
+
+    `parallel` reads the file in a second process (default: for files over 20,000 rows)."""
     placement = Placement.objects.select_related("creditor").get(pk=placement_id)
     if placement.status == Placement.Status.COMPLETED:
         return _summary(placement)
@@ -159,8 +163,7 @@ def run_placement_import(
         with errors_path.open("w", newline="", encoding="utf-8") as errors_handle:
             errors = csv.writer(errors_handle)
             errors.writerow(ERRORS_FILE_COLUMNS)
-            rows = iter_placement_rows(Path(placement.file_path), mapping=placement.mapping or None)
-            for batch in _batches(rows, batch_size):
+            for batch in _read_batches(placement, batch_size=batch_size, parallel=parallel):
                 issues = [issue for parsed in batch for issue in parsed.issues]
                 errors.writerows(
                     [i.row_number, i.account_number, i.level, i.message] for i in issues
@@ -214,10 +217,22 @@ def _summary(placement: Placement) -> ImportSummary:
     )
 
 
-def _batches(rows: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
+def _read_batches(
+    placement: Placement, *, batch_size: int, parallel: bool | None
+) -> Iterator[list[ParsedRow]]:
+    path = Path(placement.file_path)
+    mapping = placement.mapping or None
+    if parallel is None:
+        parallel = placement.rows_total > PARALLEL_READ_FROM_ROWS
+    if parallel:
+        yield from batches_in_background(path, mapping=mapping, batch_size=batch_size)
+        return
+    rows = iter_placement_rows(path, mapping=mapping)
+    while batch := list(islice(rows, batch_size)):
         yield batch
+
+
+PARALLEL_READ_FROM_ROWS = 20_000
 
 
 def _suffix(file_name: str) -> str:
@@ -543,12 +558,10 @@ def _create_debts(
     now_db = db_datetime(now)
     consumer_ids, new_consumers = _find_consumers(records, now_db, languages)
     fresh_points: list[tuple] = []
+    known_points: list[tuple] = []
     seen: set[tuple[int, str, str]] = set()
-    known_points: list[ContactPoint] = []
     for record, consumer_id in zip(records, consumer_ids, strict=True):
-        if consumer_id not in new_consumers:
-            known_points.extend(_contact_points(record, consumer_id, now))
-            continue
+        target = fresh_points if consumer_id in new_consumers else known_points
         for (
             kind,
             value,
@@ -561,9 +574,9 @@ def _create_debts(
             primary,
         ) in _contact_point_values(record):
             if (consumer_id, kind, value) in seen:
-                continue  # a second debt of the same new person
+                continue  # a second debt of the same person in this batch
             seen.add((consumer_id, kind, value))
-            fresh_points.append(
+            target.append(
                 (
                     consumer_id,
                     kind,
@@ -586,7 +599,8 @@ def _create_debts(
                 )
             )
     insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, fresh_points)
-    ContactPoint.objects.bulk_create(known_points, ignore_conflicts=True)
+    # People already in the portfolio may have some of these contact points already.
+    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, known_points, ignore_conflicts=True)
 
     debt_ids = allocate_ids(Debt, len(records))
     debt_rows = []

@@ -164,7 +164,7 @@ class Consumer(models.Model):
         SPANISH = "ES", "Spanish"
 
     first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100, db_index=True)
+    last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     ssn_encrypted = models.TextField(blank=True, editable=False)
     ssn_last4 = models.CharField(max_length=4, blank=True, db_index=True)
@@ -231,7 +231,10 @@ class ContactPoint(models.Model):
         GRANTED = "GRANTED", "Granted"
         REVOKED = "REVOKED", "Revoked"
 
-    consumer = models.ForeignKey(Consumer, on_delete=models.CASCADE, related_name="contact_points")
+    # Indexed through the (consumer, kind, value) unique constraint.
+    consumer = models.ForeignKey(
+        Consumer, on_delete=models.CASCADE, related_name="contact_points", db_index=False
+    )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     value = models.CharField(max_length=320, help_text="E.164 phone, email, or one-line address")
     phone_type = models.CharField(max_length=8, choices=PhoneType.choices, blank=True)
@@ -273,17 +276,21 @@ class Debt(models.Model):
         RECALLED = "RECALLED", "Recalled by creditor"
         CLOSED = "CLOSED", "Closed"
 
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="debts")
-    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="debts")
+    # Foreign keys without their own index where a constraint already covers them or
+    # nothing looks them up: every index is paid for on each imported row.
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="debts", db_index=False
+    )
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="debts", db_index=False
+    )
     consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="debts")
     account_number = models.CharField(max_length=64)
     original_creditor = models.CharField(max_length=200, blank=True)
     debt_type = models.CharField(
         max_length=16, choices=Creditor.Industry.choices, default=Creditor.Industry.OTHER
     )
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     placed_at = models.DateTimeField()
     delinquency_on = models.DateField(null=True, blank=True)
     charge_off_on = models.DateField(null=True, blank=True)
@@ -346,13 +353,28 @@ class LedgerEntry(models.Model):
     idempotency_key = models.CharField(max_length=128, unique=True)
     description = models.CharField(max_length=200, blank=True)
     placement = models.ForeignKey(
-        Placement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Placement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:

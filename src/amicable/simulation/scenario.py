@@ -175,13 +175,13 @@ def _parse_timing(table: dict[str, Any]) -> Timing:
             _required("timing.live_answer", spec, "median"),
             minimum=0.0,
             exclusive=True,
-        )  # noqa: E501
+        )
         p90 = _number(
             "timing.live_answer.p90",
             _required("timing.live_answer", spec, "p90"),
             minimum=0.0,
             exclusive=True,
-        )  # noqa: E501
+        )
         if p90 < median:
             raise UnableToLoadScenario(
                 f"timing.live_answer: p90 ({p90:g}) must be at least the median ({median:g})"
@@ -204,7 +204,7 @@ def _parse_timing(table: dict[str, Any]) -> Timing:
         "invalid_detect",
         "amd_seconds",
         "abandon_after",
-    ):  # noqa: E501
+    ):
         if name in table:
             values[name] = _number(f"timing.{name}", table[name], minimum=0.0)
     for name in ("talk", "wrap"):
@@ -213,7 +213,7 @@ def _parse_timing(table: dict[str, Any]) -> Timing:
             _reject_unknown(f"timing.{name}.", spec, {"mean", "cv"})
             mean = _number(
                 f"timing.{name}.mean", _required(f"timing.{name}", spec, "mean"), minimum=0.0
-            )  # noqa: E501
+            )
             cv = _number(f"timing.{name}.cv", spec.get("cv", 0.0), minimum=0.0)
             values[name] = None if mean == 0 else LogNormal.from_mean_cv(mean, cv)
     return Timing(**values)

@@ -115,7 +115,7 @@ class World:
         self.pending_live: dict[int, float] = {}
         self.now = 0.0
 
-    def run(self) -> Totals:  # noqa: C901 - the event loop is kept in one place on purpose
+    def run(self) -> Totals:
         scenario = self.scenario
         timing = scenario.timing
         outcomes = scenario.outcomes

@@ -200,3 +200,21 @@ def test_unreadable_file_fails_with_a_clear_message_and_imports_nothing(
 
     assert Placement.objects.get().status == Placement.Status.FAILED
     assert not Debt.objects.exists()
+
+
+def test_reading_in_a_second_process_gives_the_same_result(
+    creditor_mercy, placement_csv, tmp_path, now
+):
+    placement = receive_placement_file(
+        creditor_code="mercy", source_path=placement_csv, file_name="p.csv", now=now
+    )
+    summary = run_placement_import(placement_id=placement.pk, now=now, parallel=True)
+    assert (summary.created, summary.rejected, summary.warnings) == (4, 1, 2)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,amount\nDana,12\n", encoding="utf-8")
+    refused = receive_placement_file(
+        creditor_code="mercy", source_path=bad, file_name="b.csv", now=now
+    )
+    with pytest.raises(UnableToImportPlacement, match="account_number"):
+        run_placement_import(placement_id=refused.pk, now=now, parallel=True)

@@ -23,8 +23,16 @@ DENVER = ZoneInfo("America/Denver")
 PHOENIX = ZoneInfo("America/Phoenix")
 
 
-def at(month: int, day: int, hour: int = 10, minute: int = 0, *, zone: ZoneInfo = NY,
-       year: int = 2026, second: int = 0) -> datetime:
+def at(
+    month: int,
+    day: int,
+    hour: int = 10,
+    minute: int = 0,
+    *,
+    zone: ZoneInfo = NY,
+    year: int = 2026,
+    second: int = 0,
+) -> datetime:
     """An instant on the consumer's clock (New York unless told otherwise)."""
     return datetime(year, month, day, hour, minute, second, tzinfo=zone)
 
@@ -48,19 +56,20 @@ def unanswered(when: datetime, *debts: str, phone: str = "P1") -> Call:
 
 
 def conversation(when: datetime, *debts: str, discussed: tuple[str, ...] | None = None) -> Call:
-    return Call(at=when, result="conversation", debt_ids=debts or ("D1",), phone="P1",
-                discussed=discussed)
+    return Call(
+        at=when, result="conversation", debt_ids=debts or ("D1",), phone="P1", discussed=discussed
+    )
 
 
-def ask_call(the_facts: Facts, when: datetime, *debts: str, policy: Policy | None = None,
-             **request: object) -> Decision:
+def ask_call(
+    the_facts: Facts, when: datetime, *debts: str, policy: Policy | None = None, **request: object
+) -> Decision:
     """Evaluate a call about ``debts`` (D1 by default) at ``when``."""
     req = Request(action="call", debt_ids=debts or ("D1",), **request)  # type: ignore[arg-type]
     return evaluate(req, the_facts, when, policy=policy or Policy())
 
 
-def ask(the_facts: Facts, when: datetime, action: str, *debts: str, **request: object
-        ) -> Decision:
+def ask(the_facts: Facts, when: datetime, action: str, *debts: str, **request: object) -> Decision:
     req = Request(action=action, debt_ids=debts or ("D1",), **request)  # type: ignore[arg-type]
     return evaluate(req, the_facts, when)
 

@@ -73,8 +73,7 @@ def _conversation_aug_14() -> Facts:
 
 def _third_party_location_calls() -> Facts:
     return facts(
-        *(Call(at(10, d), "no_answer", ("D1",), phone="T1", to="third_party")
-          for d in range(6, 12))
+        *(Call(at(10, d), "no_answer", ("D1",), phone="T1", to="third_party") for d in range(6, 12))
     )
 
 
@@ -89,8 +88,13 @@ EXAMPLES: tuple[Example, ...] = (
         (
             Ask(at(4, 8), allowed=True, counts={"D1": 7}),
             # The same history forbids an eighth call on Tue Apr 7.
-            Ask(at(4, 7, 15), allowed=False, counts={"D1": 8}, refused_by=("call_frequency",),
-                next_allowed_at=at(4, 8, 8)),
+            Ask(
+                at(4, 7, 15),
+                allowed=False,
+                counts={"D1": 8},
+                refused_by=("call_frequency",),
+                next_allowed_at=at(4, 8, 8),
+            ),
         ),
     ),
     Example(
@@ -98,16 +102,24 @@ EXAMPLES: tuple[Example, ...] = (
         lambda: facts(ConsumerCall(at(8, 13), ("D1",))),
         (
             Ask(at(8, 20, 8), allowed=True, counts={"D1": 1}),
-            Ask(at(8, 19, 20), allowed=False, refused_by=("call_after_conversation",),
-                next_allowed_at=at(8, 20, 8)),
+            Ask(
+                at(8, 19, 20),
+                allowed=False,
+                refused_by=("call_after_conversation",),
+                next_allowed_at=at(8, 20, 8),
+            ),
         ),
     ),
     Example(
         "14(b)(2)(i)-1.iii",  # 7 unanswered calls to a third party Tue Oct 6 .. Mon Oct 12
         _third_party_location_calls,
         (
-            Ask(at(10, 12), allowed=True, counts={"D1": 7},
-                request={"to": "third_party", "phone": "T1"}),
+            Ask(
+                at(10, 12),
+                allowed=True,
+                counts={"D1": 7},
+                request={"to": "third_party", "phone": "T1"},
+            ),
             # They never count toward the consumer.
             Ask(at(10, 12), allowed=True, counts={"D1": 1}),
         ),
@@ -115,8 +127,10 @@ EXAMPLES: tuple[Example, ...] = (
     Example(
         "14(b)(2)(i)-2.i",  # 1 call Apr 1 + 6 calls Fri Apr 3: presumed compliant (rebuttal factor)
         _concentrated_on_apr_3,
-        (Ask(at(4, 7), allowed=False, counts={"D1": 8}, refused_by=("call_frequency",)),
-         Ask(at(4, 8), allowed=True, counts={"D1": 7})),
+        (
+            Ask(at(4, 7), allowed=False, counts={"D1": 8}, refused_by=("call_frequency",)),
+            Ask(at(4, 8), allowed=True, counts={"D1": 7}),
+        ),
     ),
     Example(
         "14(b)(2)(i)-3.i",  # calls Mon and Wed to a number learned on Thu to be someone else's
@@ -128,35 +142,65 @@ EXAMPLES: tuple[Example, ...] = (
         (
             Ask(at(4, 9, 10), allowed=True, counts={"D1": 1}, request={"phone": "P2"}),
             # Before the collector learned it, the two calls counted.
-            Ask(at(4, 9, 8, ), allowed=True, counts={"D1": 3}, request={"phone": "P2"}),
-            Ask(at(4, 9, 10), allowed=False, refused_by=("wrong_number",),
-                request={"phone": "WRONG"}),
+            Ask(
+                at(
+                    4,
+                    9,
+                    8,
+                ),
+                allowed=True,
+                counts={"D1": 3},
+                request={"phone": "P2"},
+            ),
+            Ask(
+                at(4, 9, 10),
+                allowed=False,
+                refused_by=("wrong_number",),
+                request={"phone": "WRONG"},
+            ),
         ),
     ),
     Example(
         "14(b)(2)(ii)-1.i",  # LCM Apr 1, 2+2+2 calls Apr 2, 3, 6, one on Tue Apr 7 = 8 calls
         _mortgage_eight_calls,
-        (Ask(at(4, 7), allowed=False, counts={"D1": 8}, refused_by=("call_frequency",),
-             next_allowed_at=at(4, 8, 8)),),
+        (
+            Ask(
+                at(4, 7),
+                allowed=False,
+                counts={"D1": 8},
+                refused_by=("call_frequency",),
+                next_allowed_at=at(4, 8, 8),
+            ),
+        ),
     ),
     Example(
-        "14(b)(2)(ii)-1.ii",  # unanswered Tue Aug 11, conversation Fri Aug 14; no call before Aug 21
+        "14(b)(2)(ii)-1.ii",  # unanswered Aug 11, conversation Fri Aug 14; no call before Aug 21
         _conversation_aug_14,
         (
-            Ask(at(8, 20, 20), allowed=False, refused_by=("call_after_conversation",),
-                next_allowed_at=at(8, 21, 8)),
+            Ask(
+                at(8, 20, 20),
+                allowed=False,
+                refused_by=("call_after_conversation",),
+                next_allowed_at=at(8, 21, 8),
+            ),
             Ask(at(8, 21, 8), allowed=True, counts={"D1": 1}),
         ),
     ),
     # Rebuttal factors to a presumed violation: the presumption stays "violation", so refused.
     *(
-        Example(comment, _mortgage_eight_calls,
-                (Ask(at(4, 7), allowed=False, refused_by=("call_frequency",)),))
+        Example(
+            comment,
+            _mortgage_eight_calls,
+            (Ask(at(4, 7), allowed=False, refused_by=("call_frequency",)),),
+        )
         for comment in ("14(b)(2)(ii)-2.i",)
     ),
     *(
-        Example(comment, _conversation_aug_14,
-                (Ask(at(8, 17), allowed=False, refused_by=("call_after_conversation",)),))
+        Example(
+            comment,
+            _conversation_aug_14,
+            (Ask(at(8, 17), allowed=False, refused_by=("call_after_conversation",)),),
+        )
         for comment in (
             "14(b)(2)(ii)-2.ii",
             "14(b)(2)(ii)-2.iii",
@@ -186,8 +230,13 @@ EXAMPLES: tuple[Example, ...] = (
         ),
         (
             # Friday's call and this one count; Monday's call was covered by the consent.
-            Ask(at(4, 8), allowed=False, counts={"D1": 2},
-                refused_by=("call_after_conversation",), next_allowed_at=at(4, 13, 8)),
+            Ask(
+                at(4, 8),
+                allowed=False,
+                counts={"D1": 2},
+                refused_by=("call_after_conversation",),
+                next_allowed_at=at(4, 13, 8),
+            ),
             # Before the Monday conversation the consent still covered calls.
             Ask(at(4, 6, 9), allowed=True, counts={"D1": 1}),
         ),
@@ -198,8 +247,10 @@ EXAMPLES: tuple[Example, ...] = (
             *(unanswered(at(6, d)) for d in (1, 2, 3)),
             Email(at(6, 3, 12), ("D1",), address="E1"),
             Consent(at(6, 4, 9), ("D1",)),
-            *(unanswered(at(6, d, h)) for d, h in
-              ((8, 9), (8, 12), (8, 15), (9, 9), (9, 12), (9, 15), (10, 9), (10, 12))),
+            *(
+                unanswered(at(6, d, h))
+                for d, h in ((8, 9), (8, 12), (8, 15), (9, 9), (9, 12), (9, 15), (10, 9), (10, 12))
+            ),
         ),
         (
             Ask(at(6, 10, 15), allowed=True, counts={"D1": 0}),
@@ -236,14 +287,22 @@ EXAMPLES: tuple[Example, ...] = (
     Example(
         "14(b)(4)-2.i",  # 21 unanswered calls in 7 days, 7 counted toward each of 3 debts
         lambda: facts(
-            *(unanswered(at(4, d, 9 + n), debt) for d in range(1, 8)
-              for n, debt in enumerate(("MED", "CCA", "CCB"))),
+            *(
+                unanswered(at(4, d, 9 + n), debt)
+                for d in range(1, 8)
+                for n, debt in enumerate(("MED", "CCA", "CCB"))
+            ),
             debts=("MED", "CCA", "CCB"),
         ),
         (
             Ask(at(4, 8, 9), allowed=True, debts=("MED",), counts={"MED": 7}),
-            Ask(at(4, 7, 18), allowed=False, debts=("CCA",), counts={"CCA": 8},
-                refused_by=("call_frequency",)),
+            Ask(
+                at(4, 7, 18),
+                allowed=False,
+                debts=("CCA",),
+                counts={"CCA": 8},
+                refused_by=("call_frequency",),
+            ),
         ),
     ),
     Example(
@@ -258,8 +317,13 @@ EXAMPLES: tuple[Example, ...] = (
         "14(b)(4)-2.iii",  # Mon Nov 9 conversation about the medical debt only
         lambda: facts(conversation(at(11, 9), "MED"), debts=("MED", "CC")),
         (
-            Ask(at(11, 10), allowed=False, debts=("MED",), counts={"MED": 2},
-                refused_by=("call_after_conversation",)),
+            Ask(
+                at(11, 10),
+                allowed=False,
+                debts=("MED",),
+                counts={"MED": 2},
+                refused_by=("call_after_conversation",),
+            ),
             Ask(at(11, 10), allowed=True, debts=("CC",), counts={"CC": 1}),
         ),
     ),
@@ -267,8 +331,13 @@ EXAMPLES: tuple[Example, ...] = (
         "14(b)(4)-2.iv",  # the Nov 9 conversation is about both debts
         lambda: facts(conversation(at(11, 9), "MED", "CC"), debts=("MED", "CC")),
         (
-            Ask(at(11, 10), allowed=False, debts=("CC",), counts={"CC": 2},
-                refused_by=("call_after_conversation",)),
+            Ask(
+                at(11, 10),
+                allowed=False,
+                debts=("CC",),
+                counts={"CC": 2},
+                refused_by=("call_after_conversation",),
+            ),
             Ask(at(11, 16, 8), allowed=True, debts=("MED", "CC"), counts={"MED": 1, "CC": 1}),
         ),
     ),
@@ -282,21 +351,35 @@ EXAMPLES: tuple[Example, ...] = (
             debts=("MED", "CC"),
         ),
         (
-            Ask(at(11, 13), allowed=False, debts=("MED",), counts={"MED": 4},
-                refused_by=("call_after_conversation",)),
+            Ask(
+                at(11, 13),
+                allowed=False,
+                debts=("MED",),
+                counts={"MED": 4},
+                refused_by=("call_after_conversation",),
+            ),
             Ask(at(11, 13), allowed=True, debts=("CC",), counts={"CC": 5}),
         ),
     ),
     Example(
         "14(b)(4)-2.vi",  # collector raises medical, consumer raises the credit card debt
-        lambda: facts(conversation(at(11, 9), "MED", discussed=("MED", "CC")),
-                      debts=("MED", "CC")),
+        lambda: facts(conversation(at(11, 9), "MED", discussed=("MED", "CC")), debts=("MED", "CC")),
         (
             # The credit card: a conversation but no call.
-            Ask(at(11, 10), allowed=False, debts=("CC",), counts={"CC": 1},
-                refused_by=("call_after_conversation",)),
-            Ask(at(11, 10), allowed=False, debts=("MED",), counts={"MED": 2},
-                refused_by=("call_after_conversation",)),
+            Ask(
+                at(11, 10),
+                allowed=False,
+                debts=("CC",),
+                counts={"CC": 1},
+                refused_by=("call_after_conversation",),
+            ),
+            Ask(
+                at(11, 10),
+                allowed=False,
+                debts=("MED",),
+                counts={"MED": 2},
+                refused_by=("call_after_conversation",),
+            ),
         ),
     ),
     Example(
@@ -306,10 +389,19 @@ EXAMPLES: tuple[Example, ...] = (
             debt_records=_student_loans(),
         ),
         (
-            Ask(at(4, 7, 15), allowed=False, debts=("SL1",), counts={"SL1": 8},
-                refused_by=("call_frequency",)),
-            Ask(at(4, 8), allowed=True, debts=("SL1", "SL2", "SL3"),
-                counts={"SL1": 7, "SL2": 7, "SL3": 7}),
+            Ask(
+                at(4, 7, 15),
+                allowed=False,
+                debts=("SL1",),
+                counts={"SL1": 8},
+                refused_by=("call_frequency",),
+            ),
+            Ask(
+                at(4, 8),
+                allowed=True,
+                debts=("SL1", "SL2", "SL3"),
+                counts={"SL1": 7, "SL2": 7, "SL3": 7},
+            ),
         ),
     ),
 )

@@ -144,8 +144,11 @@ def test_window_counts_local_days_across_daylight_saving_changes() -> None:
     spring = facts(*(unanswered(at(3, d, 12)) for d in range(5, 12)))
     assert rules(ask_call(spring, at(3, 11, 13))) == ["call_frequency"]
     assert ask_call(spring, at(3, 12, 8)).allowed
-    fall = facts(*(unanswered(at(10, 29, 12)),), *(unanswered(at(11, d, 12)) for d in range(1, 5)),
-                 conversation(at(10, 29, 13)))
+    fall = facts(
+        *(unanswered(at(10, 29, 12)),),
+        *(unanswered(at(11, d, 12)) for d in range(1, 5)),
+        conversation(at(10, 29, 13)),
+    )
     assert rules(ask_call(fall, at(11, 4, 13))) == ["call_after_conversation"]
     assert ask_call(fall, at(11, 5, 8)).allowed
 

@@ -31,8 +31,13 @@ def test_attorney_representation_bars_the_consumer_not_the_attorney() -> None:
 def test_attorney_bar_ends_and_consumer_initiated_contact_may_be_answered() -> None:
     the_facts = facts(Attorney(at(4, 1), ("D1",)), Attorney(at(4, 5), ("D1",), ended=True))
     assert ask_call(the_facts, at(4, 6)).allowed
-    assert ask(facts(Attorney(at(4, 1), ("D1",))), at(4, 2), "email",
-               address="E1", replying_to_consumer=True).allowed
+    assert ask(
+        facts(Attorney(at(4, 1), ("D1",))),
+        at(4, 2),
+        "email",
+        address="E1",
+        replying_to_consumer=True,
+    ).allowed
 
 
 @pytest.mark.parametrize("action", ["call", "text", "email", "letter"])

@@ -14,17 +14,27 @@ ISSUE_EXAMPLE: dict[str, Any] = {
     "consumer": {
         "time_zones": ["America/New_York", "America/Los_Angeles"],
         "state": "MA",
-        "inconvenient": [{"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "from": "15:00",
-                          "to": "17:00"}],
+        "inconvenient": [
+            {"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "from": "15:00", "to": "17:00"}
+        ],
     },
     "debts": [{"id": "D1", "type": "credit_card"}, {"id": "D2", "type": "medical"}],
     "events": [
-        {"type": "call", "at": "2026-04-01T10:00:00-04:00", "debts": ["D1"], "phone": "P1",
-         "result": "no_answer"},
+        {
+            "type": "call",
+            "at": "2026-04-01T10:00:00-04:00",
+            "debts": ["D1"],
+            "phone": "P1",
+            "result": "no_answer",
+        },
         {"type": "consumer_call", "at": "2026-04-02T14:00:00-04:00", "debts": ["D1"]},
         {"type": "email", "at": "2026-04-02T15:00:00-04:00", "debts": ["D1"], "address": "E1"},
-        {"type": "consent", "at": "2026-04-03T10:05:00-04:00", "debts": ["D1"],
-         "for_dates": ["2026-04-06"]},
+        {
+            "type": "consent",
+            "at": "2026-04-03T10:05:00-04:00",
+            "debts": ["D1"],
+            "for_dates": ["2026-04-06"],
+        },
         {"type": "validation_notice", "on": "2026-03-02", "debts": ["D1"], "medium": "mail"},
     ],
     "ask": {"action": "call", "at": "2026-04-08T10:00:00-04:00", "debts": ["D1"], "phone": "P1"},
@@ -66,7 +76,7 @@ def test_renders_the_issue_output_format() -> None:
             {
                 "rule": "inconvenient_time",
                 "citation": "12 CFR 1006.6(b)(1)(i)",
-                "message": "It is 07:00 on Wed in America/Los_Angeles, outside 08:00-21:00 at a "
+                "message": "It is Wed 07:00 in America/Los_Angeles: outside 08:00-21:00 at a "
                 "location where the consumer may be.",
             },
             {
@@ -101,8 +111,12 @@ def test_validation_period_uses_the_resent_notice() -> None:
     """Comment 34(b)(5)-2: sent Jan 1, returned, re-sent Jan 15."""
     data = _with("ask", {"action": "validation_period", "debts": ["D1"]})
     data["events"] = [
-        {"type": "validation_notice", "on": "2026-01-01", "debts": ["D1"],
-         "returned_on": "2026-01-10"},
+        {
+            "type": "validation_notice",
+            "on": "2026-01-01",
+            "debts": ["D1"],
+            "returned_on": "2026-01-10",
+        },
         {"type": "validation_notice", "on": "2026-01-15", "debts": ["D1"]},
     ]
     out = check_json(data)
@@ -133,7 +147,7 @@ def test_bureau_report_ask_on_a_day() -> None:
         ("consumer.state", "Massachusetts", "consumer.state: must be a two-letter state code"),
         ("consumer.inconvenient.0.days", ["Funday"], "consumer.inconvenient[0].days[0]:"),
         ("consumer.inconvenient.0.to", "14:00", "consumer.inconvenient[0].to: must be after"),
-        ("consumer.inconvenient.0.from", "3pm", 'consumer.inconvenient[0].from: not a time'),
+        ("consumer.inconvenient.0.from", "3pm", "consumer.inconvenient[0].from: not a time"),
         ("debts.1.id", "D1", "debts[1].id: duplicate debt id 'D1'"),
         ("debts", [], "debts: needs at least one debt"),
         ("ask.action", "fax", "ask.action: must be one of"),
@@ -186,8 +200,14 @@ def test_every_event_type_parses() -> None:
         {"type": "bureau_report", "on": "2026-04-03", "debts": ["D2"]},
         {"type": "bankruptcy", "at": t, "debts": ["D2"], "ended": True},
         {"type": "deceased", "at": "2026-05-01T00:00:00Z"},
-        {"type": "call", "at": t, "debts": ["D2"], "result": "conversation", "to": "third_party",
-         "discussed": ["D2"]},
+        {
+            "type": "call",
+            "at": t,
+            "debts": ["D2"],
+            "result": "conversation",
+            "to": "third_party",
+            "discussed": ["D2"],
+        },
     ]
     (scenario,) = parse(data)
     assert len(scenario.facts.events) == len(data["events"])

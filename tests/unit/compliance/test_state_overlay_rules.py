@@ -31,8 +31,10 @@ def _consumer(state: str, city: str | None = None) -> Consumer:
 
 def test_massachusetts_two_calls_per_seven_days_per_debt() -> None:
     the_facts = facts(
-        unanswered(at(4, 1), phone="CELL"), unanswered(at(4, 3), phone="CELL"),
-        consumer=_consumer("MA"), debts=("D1", "D2"),
+        unanswered(at(4, 1), phone="CELL"),
+        unanswered(at(4, 3), phone="CELL"),
+        consumer=_consumer("MA"),
+        debts=("D1", "D2"),
     )
     decision = ask_call(the_facts, at(4, 6), phone="CELL")
     assert rules(decision) == ["state_frequency"]
@@ -43,8 +45,10 @@ def test_massachusetts_two_calls_per_seven_days_per_debt() -> None:
 
 def test_massachusetts_texts_count_and_other_numbers_have_a_thirty_day_cap() -> None:
     the_facts = facts(
-        Text(at(4, 1), ("D1",), phone="CELL"), unanswered(at(4, 2), phone="CELL"),
-        unanswered(at(3, 10), phone="WORK"), unanswered(at(3, 20), phone="WORK"),
+        Text(at(4, 1), ("D1",), phone="CELL"),
+        unanswered(at(4, 2), phone="CELL"),
+        unanswered(at(3, 10), phone="WORK"),
+        unanswered(at(3, 20), phone="WORK"),
         consumer=_consumer("MA"),
     )
     assert rules(ask(the_facts, at(4, 3), "text", phone="CELL")) == ["state_frequency"]
@@ -55,7 +59,8 @@ def test_massachusetts_texts_count_and_other_numbers_have_a_thirty_day_cap() -> 
 
 def test_unanswered_attempts_count_unless_policy_says_otherwise() -> None:
     the_facts = facts(
-        unanswered(at(4, 1), phone="CELL"), unanswered(at(4, 2), phone="CELL"),
+        unanswered(at(4, 1), phone="CELL"),
+        unanswered(at(4, 2), phone="CELL"),
         consumer=_consumer("MA"),
     )
     assert not ask_call(the_facts, at(4, 3), phone="CELL").allowed
@@ -70,9 +75,11 @@ def test_unanswered_attempts_count_unless_policy_says_otherwise() -> None:
 
 def test_washington_three_communications_a_week_across_debts() -> None:
     the_facts = facts(
-        unanswered(at(4, 1), "D1"), Email(at(4, 2), ("D2",), address="E1"),
+        unanswered(at(4, 1), "D1"),
+        Email(at(4, 2), ("D2",), address="E1"),
         Text(at(4, 3), ("D1",), phone="CELL"),
-        consumer=_consumer("WA"), debts=("D1", "D2"),
+        consumer=_consumer("WA"),
+        debts=("D1", "D2"),
     )
     decision = ask(the_facts, at(4, 6), "email", "D2", address="E1")
     assert rules(decision) == ["state_frequency"]
@@ -85,9 +92,7 @@ def test_washington_hours_never_loosen_the_federal_ones() -> None:
     assert rules(ask_call(wa, at(4, 6, 7, 45))) == ["inconvenient_time"]
     assert rules(ask_call(wa, at(4, 6, 7, 15))) == ["inconvenient_time", "state_inconvenient_time"]
     early_policy = Policy(earliest_local_time=time(7))
-    assert rules(ask_call(wa, at(4, 6, 7, 15), policy=early_policy)) == [
-        "state_inconvenient_time"
-    ]
+    assert rules(ask_call(wa, at(4, 6, 7, 15), policy=early_policy)) == ["state_inconvenient_time"]
     assert ask_call(wa, at(4, 6, 7, 45), policy=early_policy).allowed
 
 
@@ -110,8 +115,9 @@ def test_overlay_with_effective_dates_and_a_city() -> None:
     calls = (unanswered(at(9, 1)), unanswered(at(9, 2)))
     in_city = facts(*calls, consumer=_consumer("NY", city="new york city"))
     assert rules(ask_call(in_city, at(9, 3), policy=policy)) == ["state_frequency"]
-    before = facts(unanswered(at(8, 25)), unanswered(at(8, 26)),
-                   consumer=_consumer("NY", city="New York City"))
+    before = facts(
+        unanswered(at(8, 25)), unanswered(at(8, 26)), consumer=_consumer("NY", city="New York City")
+    )
     assert ask_call(before, at(8, 27), policy=policy).allowed
     upstate = facts(*calls, consumer=_consumer("NY", city="Albany"))
     assert ask_call(upstate, at(9, 3), policy=policy).allowed

@@ -60,7 +60,9 @@ def test_business_days() -> None:
 def test_validation_period(sent_on: date, received_on: date, ends_on: date) -> None:
     period = validation_period(sent_on)
     assert (period.assumed_received_on, period.ends_on) == (received_on, ends_on)
-    assert period.includes(ends_on) and not period.includes(date.fromordinal(ends_on.toordinal() + 1))
+    assert period.includes(ends_on) and not period.includes(
+        date.fromordinal(ends_on.toordinal() + 1)
+    )
 
 
 def test_observed_holiday_skipping_is_a_policy_choice() -> None:

@@ -32,7 +32,7 @@ def test_the_issue_example_loads_with_its_values() -> None:
                     "busy": 0.05,
                     "invalid": 0.05,
                 }
-            },  # noqa: E501
+            },
             "outcomes: probabilities sum to 0.9, must be 1",
         ),
         ({"agnets": 3}, "agnets: unknown field"),

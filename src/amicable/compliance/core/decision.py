@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 Action = Literal["call", "text", "email", "letter", "bureau_report"]
-ACTIONS: frozenset[str] = frozenset(Action.__args__)  # type: ignore[attr-defined]
+ACTIONS: frozenset[str] = frozenset(get_args(Action))
 
 # Why a letter is sent matters under a cease notice (1006.6(c)(2)) and a dispute (1006.38(d)(2)).
 LetterPurpose = Literal["terminate_efforts", "invoke_remedy", "verification"]
-PURPOSES: frozenset[str] = frozenset(LetterPurpose.__args__)  # type: ignore[attr-defined]
+PURPOSES: frozenset[str] = frozenset(get_args(LetterPurpose))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 CallResult = Literal[
     "no_answer",
@@ -32,7 +32,7 @@ CallResult = Literal[
     "busy",
     "not_in_service",
 ]
-CALL_RESULTS: frozenset[str] = frozenset(CallResult.__args__)  # type: ignore[attr-defined]
+CALL_RESULTS: frozenset[str] = frozenset(get_args(CallResult))
 
 # Comment 14(b)(3)(ii)-1: a busy signal or a not-in-service indication does not connect, so the
 # call does not count. Everything else (ringing, voicemail, answered then dropped) connects.
@@ -45,13 +45,13 @@ MESSAGE_DELIVERED_RESULTS: frozenset[str] = frozenset(
 )
 
 Party = Literal["consumer", "attorney", "third_party"]
-PARTIES: frozenset[str] = frozenset(Party.__args__)  # type: ignore[attr-defined]
+PARTIES: frozenset[str] = frozenset(get_args(Party))
 
 Medium = Literal["call", "text", "email", "letter"]
-MEDIA: frozenset[str] = frozenset(Medium.__args__)  # type: ignore[attr-defined]
+MEDIA: frozenset[str] = frozenset(get_args(Medium))
 
 ConsentKind = Literal["calls", "tcpa"]
-CONSENT_KINDS: frozenset[str] = frozenset(ConsentKind.__args__)  # type: ignore[attr-defined]
+CONSENT_KINDS: frozenset[str] = frozenset(get_args(ConsentKind))
 
 
 @dataclass(frozen=True, slots=True)

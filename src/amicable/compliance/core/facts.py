@@ -53,7 +53,7 @@ class Phone:
 
 @dataclass(frozen=True, slots=True)
 class EmailAddress:
-    """An email address; ``work`` when the collector knows the employer provides it (1006.22(f)(3))."""
+    """An email address; ``work`` when the employer provides it (1006.22(f)(3))."""
 
     id: str
     work: bool = False

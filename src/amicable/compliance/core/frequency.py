@@ -138,7 +138,7 @@ def _check_third_party(c: Check, *, first_day: int) -> None:
             c.refuse(
                 rule="call_frequency",
                 citation=CITATION_CAP,
-                message=lambda: (
+                message=(
                     f"This would be call {counted} to this third party about "
                     f"{_debt_name(c, key)} within 7 consecutive days; more than {limit} is "
                     "presumed harassment."
@@ -151,4 +151,3 @@ def _debt_name(c: Check, key: str) -> str:
     if key.startswith("student_loan:"):
         return f"the student loans serviced under account {key.split(':', 1)[1]}"
     return f"debt {key}"
-

@@ -371,9 +371,10 @@ class History:
                 self.opt_outs.append((ts, event))
             elif isinstance(event, BureauReport):
                 pass  # history only; a past report does not change what is allowed
-        self.any_holds = bool(
-            self.attorney or self.cease or self.bankruptcy or self.disputes
-        ) or self.deceased_ts != INF
+        self.any_holds = (
+            bool(self.attorney or self.cease or self.bankruptcy or self.disputes)
+            or self.deceased_ts != INF
+        )
 
 
 def _intervals(

@@ -47,39 +47,46 @@ def check(c: Check) -> None:
             c.refuse(
                 rule="bankruptcy",
                 citation="11 U.S.C. 362(a)(6)",
-                message=lambda: f"Debt {debt_id} is under a bankruptcy stay: no act to collect it.",
+                message=f"Debt {debt_id} is under a bankruptcy stay: no act to collect it.",
                 retry_at=None,
             )
         if communicates and _active(history.attorney.get(debt_id), known):
             if request.replying_to_consumer:
-                c.note(f"Debt {debt_id}: the represented consumer initiated this exchange; one "
-                       "response is allowed (comment 6(b)(2)-1).")
+                c.note(
+                    f"Debt {debt_id}: the represented consumer initiated this exchange; one "
+                    "response is allowed (comment 6(b)(2)-1)."
+                )
             else:
                 c.refuse(
                     rule="attorney",
                     citation="12 CFR 1006.6(b)(2)",
-                    message=lambda: f"The consumer is represented by an attorney about debt {debt_id}: "
-                    "communicate with the attorney instead.",
+                    message=(
+                        f"The consumer is represented by an attorney about debt {debt_id}: "
+                        "communicate with the attorney instead."
+                    ),
                     retry_at=None,
                 )
         if communicates and _active(history.cease.get(debt_id), known):
             if request.action == "letter" and request.purpose in CEASE_EXCEPTIONS:
-                c.note(f"Debt {debt_id}: a cease notice still allows this letter "
-                       "(1006.6(c)(2)).")
+                c.note(f"Debt {debt_id}: a cease notice still allows this letter (1006.6(c)(2)).")
             else:
                 c.refuse(
                     rule="cease",
                     citation="12 CFR 1006.6(c)(1)",
-                    message=lambda: f"The consumer asked in writing to stop communications or refused "
-                    f"to pay debt {debt_id}.",
+                    message=(
+                        f"The consumer asked in writing to stop communications or refused "
+                        f"to pay debt {debt_id}."
+                    ),
                     retry_at=None,
                 )
         if request.purpose != "verification" and _dispute_pauses(c, debt_id):
             c.refuse(
                 rule="dispute",
                 citation="12 CFR 1006.38(d)(2)",
-                message=lambda: f"Debt {debt_id} is disputed in writing: collection is paused until "
-                "verification is sent.",
+                message=(
+                    f"Debt {debt_id} is disputed in writing: collection is paused until "
+                    "verification is sent."
+                ),
                 retry_at=None,
             )
 
@@ -116,4 +123,3 @@ def _timely(c: Check, debt_id: str, dispute: Dispute) -> bool:
     if c.policy.dispute_timely_if_sent_in_period and dispute.sent_on is not None:
         submitted_on = dispute.sent_on
     return submitted_on <= period.ends_on
-

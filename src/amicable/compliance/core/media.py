@@ -61,13 +61,16 @@ def check(c: Check) -> None:
         if not _matches(opt_out, action, phone=request.phone, address=request.address):
             continue
         if request.replying_to_consumer:
-            c.note(f"The consumer wrote through this {action} medium after opting out; one "
-                   "response through it is allowed (1006.14(h)(3)(ii)).")
+            c.note(
+                f"The consumer wrote through this {action} medium after opting out; one "
+                "response through it is allowed (1006.14(h)(3)(ii))."
+            )
             continue
         electronic = action in ("email", "text") and opt_out.medium is None
         c.refuse(
             rule="opt_out" if electronic else "prohibited_medium",
-            citation="12 CFR 1006.6(e); 12 CFR 1006.14(h)(1)" if electronic
+            citation="12 CFR 1006.6(e); 12 CFR 1006.14(h)(1)"
+            if electronic
             else "12 CFR 1006.14(h)(1)",
             message=_opt_out_message(opt_out, action),
             retry_at=None,

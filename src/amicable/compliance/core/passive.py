@@ -39,12 +39,15 @@ def check(c: Check) -> None:
         if earliest is not None and earliest <= report_on:
             continue
         if earliest is None:
-            message = (f"Debt {debt_id}: the consumer has not been spoken to, and no letter or "
-                       "electronic message about it has been sent.")
+            message = (
+                f"Debt {debt_id}: the consumer has not been spoken to, and no letter or "
+                "electronic message about it has been sent."
+            )
             retry_at = None
         else:
-            message = (f"Debt {debt_id}: no conversation yet, and the first message that can "
-                       f"satisfy the waiting period allows reporting from {earliest.isoformat()}.")
+            message = (
+                f"Debt {debt_id}: no conversation yet, and the first message that can "
+                f"satisfy the waiting period allows reporting from {earliest.isoformat()}."
+            )
             retry_at = history.start_of_day(earliest.toordinal())
         c.refuse(rule="passive_collection", citation=CITATION, message=message, retry_at=retry_at)
-

@@ -32,20 +32,26 @@ def check(c: Check) -> None:
     if place is None:
         return
     if c.request.replying_to_consumer:
-        c.note(f"Reply to the consumer's own contact through {channel}: allowed once at that "
-               "place (comment 6(b)(1)-2.ii).")
+        c.note(
+            f"Reply to the consumer's own contact through {channel}: allowed once at that "
+            "place (comment 6(b)(1)-2.ii)."
+        )
         return
     if place in c.consumer.inconvenient_places:
         c.refuse(
             rule="inconvenient_place",
             citation="12 CFR 1006.6(b)(1)(ii)",
-            message=lambda: f"The consumer said {place} is an inconvenient place; {channel} reaches it.",
+            message=lambda: (
+                f"The consumer said {place} is an inconvenient place; {channel} reaches it."
+            ),
             retry_at=None,
         )
     if place == "work" and c.consumer.employer_prohibits_contact:
         c.refuse(
             rule="workplace",
             citation="12 CFR 1006.6(b)(3)",
-            message=lambda: f"The consumer's employer prohibits such contacts; {channel} is at work.",
+            message=lambda: (
+                f"The consumer's employer prohibits such contacts; {channel} is at work."
+            ),
             retry_at=None,
         )

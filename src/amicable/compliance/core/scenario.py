@@ -101,8 +101,9 @@ class _Fields:
             raise ScenarioError(self.at(key), "is required")
         return self.get(key)
 
-    def text(self, key: str, *, required: bool = False, choices: frozenset[str] | None = None
-             ) -> str | None:
+    def text(
+        self, key: str, *, required: bool = False, choices: frozenset[str] | None = None
+    ) -> str | None:
         value = self.required(key) if required else self.get(key)
         if value is None:
             return None
@@ -128,17 +129,25 @@ class _Fields:
             raise ScenarioError(self.at(key), "must be a list")
         return [(f"{self.at(key)}[{i}]", item) for i, item in enumerate(value)]
 
-    def instant(self, key: str, *, required: bool = True) -> datetime | None:
-        value = self.required(key) if required else self.get(key)
-        if value is None:
-            return None
-        return parse_instant(value, self.at(key))
+    def instant(self, key: str) -> datetime:
+        return parse_instant(self.required(key), self.at(key))
 
-    def day(self, key: str, *, required: bool = True) -> date | None:
-        value = self.required(key) if required else self.get(key)
-        if value is None:
-            return None
-        return parse_day(value, self.at(key))
+    def maybe_instant(self, key: str) -> datetime | None:
+        value = self.get(key)
+        return None if value is None else parse_instant(value, self.at(key))
+
+    def day(self, key: str) -> date:
+        return parse_day(self.required(key), self.at(key))
+
+    def maybe_day(self, key: str) -> date | None:
+        value = self.get(key)
+        return None if value is None else parse_day(value, self.at(key))
+
+    def name(self, key: str, *, choices: frozenset[str] | None = None) -> str:
+        """A required non-empty string."""
+        value = self.text(key, required=True, choices=choices)
+        assert value is not None
+        return value
 
     def finish(self) -> None:
         unknown = sorted(set(self.data) - self.used)
@@ -259,12 +268,12 @@ def _inconvenient(fields: _Fields) -> InconvenientTime:
     for item_path, item in fields.items("days", required=True):
         if item not in WEEKDAYS:
             raise ScenarioError(item_path, f"must be one of {', '.join(WEEKDAYS)}")
-        weekdays.add(WEEKDAYS.index(item))  # type: ignore[arg-type]
+        weekdays.add(WEEKDAYS.index(item))
     start = _clock(fields.get("from") or "00:00", fields.at("from"), allow_24=False)
     end = _clock(fields.get("to") or "24:00", fields.at("to"), allow_24=True)
     if start is not None and end is not None and end <= start:
         raise ScenarioError(fields.at("to"), "must be after 'from'")
-    until = fields.day("until", required=False)
+    until = fields.maybe_day("until")
     fields.finish()
     return InconvenientTime(
         weekdays=frozenset(weekdays), start=start or time(0), end=end, until=until
@@ -322,7 +331,7 @@ def _debt_refs(fields: _Fields, key: str, known: set[str]) -> tuple[str, ...]:
     for item_path, item in fields.items(key):
         if item not in known:
             raise ScenarioError(item_path, f"unknown debt {item!r}")
-        refs.append(item)  # type: ignore[arg-type]
+        refs.append(item)
     return tuple(refs)
 
 
@@ -336,80 +345,92 @@ EventParser = Callable[[_Fields, tuple[str, ...]], Event]
 
 EVENT_PARSERS: Mapping[str, EventParser] = {
     "call": lambda f, debts: Call(
-        at=f.instant("at"),  # type: ignore[arg-type]
-        result=f.text("result", required=True, choices=CALL_RESULTS),  # type: ignore[arg-type]
+        at=f.instant("at"),
+        result=f.name("result", choices=CALL_RESULTS),  # type: ignore[arg-type]  # checked against the choices
         debt_ids=debts,
         phone=f.text("phone"),
-        to=f.text("to", choices=PARTIES) or "consumer",  # type: ignore[arg-type]
+        to=f.text("to", choices=PARTIES) or "consumer",  # type: ignore[arg-type]  # checked against the choices
         discussed=None,  # filled in by _event (needs the known debts)
     ),
     "consumer_call": lambda f, debts: ConsumerCall(
-        at=f.instant("at"), debt_ids=debts, phone=f.text("phone")  # type: ignore[arg-type]
+        at=f.instant("at"),
+        debt_ids=debts,
+        phone=f.text("phone"),
     ),
     "email": lambda f, debts: Email(
-        at=f.instant("at"),  # type: ignore[arg-type]
+        at=f.instant("at"),
         debt_ids=debts,
         address=f.text("address"),
-        returned_on=f.day("returned_on", required=False),
+        returned_on=f.maybe_day("returned_on"),
     ),
     "text": lambda f, debts: Text(
-        at=f.instant("at"), debt_ids=debts, phone=f.text("phone")  # type: ignore[arg-type]
+        at=f.instant("at"),
+        debt_ids=debts,
+        phone=f.text("phone"),
     ),
     "letter": lambda f, debts: Letter(
-        on=f.day("on"),  # type: ignore[arg-type]
+        on=f.day("on"),
         debt_ids=debts,
         content=f.text("content"),
         address=f.text("address"),
-        returned_on=f.day("returned_on", required=False),
+        returned_on=f.maybe_day("returned_on"),
     ),
     "validation_notice": lambda f, debts: ValidationNotice(
-        on=f.day("on"),  # type: ignore[arg-type]
+        on=f.day("on"),
         debt_ids=debts,
         medium=f.text("medium", choices=frozenset({"mail", "email"})) or "mail",
-        returned_on=f.day("returned_on", required=False),
+        returned_on=f.maybe_day("returned_on"),
     ),
     "consent": lambda f, debts: Consent(
-        at=f.instant("at"),  # type: ignore[arg-type]
+        at=f.instant("at"),
         debt_ids=debts,
         for_dates=_dates(f, "for_dates"),
-        kind=f.text("kind", choices=CONSENT_KINDS) or "calls",  # type: ignore[arg-type]
+        kind=f.text("kind", choices=CONSENT_KINDS) or "calls",  # type: ignore[arg-type]  # checked against the choices
         phone=f.text("phone"),
     ),
     "consent_revoked": lambda f, debts: ConsentRevoked(
-        at=f.instant("at"),  # type: ignore[arg-type]
+        at=f.instant("at"),
         debt_ids=debts,
-        kind=f.text("kind", choices=CONSENT_KINDS) or "calls",  # type: ignore[arg-type]
+        kind=f.text("kind", choices=CONSENT_KINDS) or "calls",  # type: ignore[arg-type]  # checked against the choices
         phone=f.text("phone"),
     ),
     "not_persons_number": lambda f, debts: NotPersonsNumber(
-        at=f.instant("at"), phone=f.text("phone", required=True) or ""  # type: ignore[arg-type]
+        at=f.instant("at"),
+        phone=f.name("phone"),
     ),
     "attorney": lambda f, debts: Attorney(
-        at=f.instant("at"), debt_ids=debts, ended=f.flag("ended")  # type: ignore[arg-type]
+        at=f.instant("at"),
+        debt_ids=debts,
+        ended=f.flag("ended"),
     ),
     "cease": lambda f, debts: Cease(
-        at=f.instant("at"), debt_ids=debts, ended=f.flag("ended")  # type: ignore[arg-type]
+        at=f.instant("at"),
+        debt_ids=debts,
+        ended=f.flag("ended"),
     ),
     "opt_out": lambda f, debts: OptOut(
-        at=f.instant("at"),  # type: ignore[arg-type]
+        at=f.instant("at"),
         address=f.text("address"),
         phone=f.text("phone"),
-        medium=f.text("medium", choices=MEDIA),  # type: ignore[arg-type]
+        medium=f.text("medium", choices=MEDIA),  # type: ignore[arg-type]  # checked against the choices
     ),
     "dispute": lambda f, debts: Dispute(
-        at=f.instant("at"),  # type: ignore[arg-type]
+        at=f.instant("at"),
         debt_ids=debts,
         in_writing=f.flag("in_writing", default=True),
-        sent_on=f.day("sent_on", required=False),
+        sent_on=f.maybe_day("sent_on"),
     ),
     "verification_sent": lambda f, debts: VerificationSent(
-        at=f.instant("at"), debt_ids=debts  # type: ignore[arg-type]
+        at=f.instant("at"),
+        debt_ids=debts,
     ),
-    "bureau_report": lambda f, debts: BureauReport(on=f.day("on"), debt_ids=debts),  # type: ignore[arg-type]
+    "bureau_report": lambda f, debts: BureauReport(on=f.day("on"), debt_ids=debts),
     "bankruptcy": lambda f, debts: Bankruptcy(
-        at=f.instant("at"), debt_ids=debts, ended=f.flag("ended")  # type: ignore[arg-type]
+        at=f.instant("at"),
+        debt_ids=debts,
+        ended=f.flag("ended"),
     ),
-    "deceased": lambda f, debts: Deceased(at=f.instant("at")),  # type: ignore[arg-type]
+    "deceased": lambda f, debts: Deceased(at=f.instant("at")),
 }
 _NO_DEBTS = frozenset({"not_persons_number", "opt_out", "deceased"})
 
@@ -437,15 +458,17 @@ def _ask(
     fields: _Fields, action: str, debt_ids: tuple[str, ...], zone: ZoneInfo
 ) -> tuple[Request, datetime]:
     """The request and its instant: ``at``, or the end of the local day ``on``."""
-    on = fields.day("on", required=False)
-    at = fields.instant("at", required=action in ("call", "text", "email") or on is None)
+    on = fields.maybe_day("on")
+    at = fields.maybe_instant("at")
+    if at is None and (on is None or action in ("call", "text", "email")):
+        at = fields.instant("at")  # raises "is required"
     if at is None:
         assert on is not None
         at = datetime.combine(on + timedelta(days=1), time(0), tzinfo=zone) - timedelta(
             microseconds=1
         )
     request = Request(
-        action=action,  # type: ignore[arg-type]
+        action=action,  # type: ignore[arg-type]  # checked against the choices
         debt_ids=debt_ids,
         phone=fields.text("phone"),
         address=fields.text("address"),
@@ -454,7 +477,7 @@ def _ask(
         autodialed=fields.flag("autodialed"),
         prerecorded=fields.flag("prerecorded"),
         phone_type=fields.text("phone_type", choices=PHONE_KINDS),
-        purpose=fields.text("purpose", choices=PURPOSES),  # type: ignore[arg-type]
+        purpose=fields.text("purpose", choices=PURPOSES),  # type: ignore[arg-type]  # checked against the choices
     )
     fields.finish()
     return request, at
@@ -465,8 +488,7 @@ def render_decision(decision: Decision, *, notes: bool = False) -> dict[str, obj
     out: dict[str, object] = {
         "allowed": decision.allowed,
         "reasons": [
-            {"rule": r.rule, "citation": r.citation, "message": r.message}
-            for r in decision.reasons
+            {"rule": r.rule, "citation": r.citation, "message": r.message} for r in decision.reasons
         ],
         "calls_in_window": dict(decision.calls_in_window),
         "next_allowed_at": (
@@ -478,8 +500,9 @@ def render_decision(decision: Decision, *, notes: bool = False) -> dict[str, obj
     return out
 
 
-def answer(scenario: Scenario, *, policy: Policy = DEFAULT_POLICY, notes: bool = False
-           ) -> dict[str, object]:
+def answer(
+    scenario: Scenario, *, policy: Policy = DEFAULT_POLICY, notes: bool = False
+) -> dict[str, object]:
     """Evaluate one scenario and render its answer."""
     if scenario.validation_debt_ids is not None:
         return _validation_answer(scenario, policy=policy)
@@ -500,8 +523,11 @@ def _validation_answer(scenario: Scenario, *, policy: Policy) -> dict[str, objec
         and (not event.debt_ids or wanted & set(event.debt_ids))
     ]
     if not notices:
-        return {"notice_sent_on": None, "assumed_received_on": None,
-                "validation_period_ends_on": None}
+        return {
+            "notice_sent_on": None,
+            "assumed_received_on": None,
+            "validation_period_ends_on": None,
+        }
     latest = max(notices, key=lambda n: n.on)
     period = validation_period(latest.on, include_observed=policy.observed_holidays_extend_receipt)
     return {

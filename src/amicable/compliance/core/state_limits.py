@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from amicable.compliance.core.check import TIMED_MEDIA, Check, clock_text, day_text
+from amicable.compliance.core.check import TIMED_MEDIA, Check, day_text
 from amicable.compliance.core.history import Contact
 from amicable.compliance.core.states import FrequencyCap, Overlay
-from amicable.compliance.core.times import next_local, outside_hours
+from amicable.compliance.core.times import hours_text, next_local, outside_hours, where_text
 
 PHONE_MEDIA = frozenset({"call", "text"})
 
@@ -36,17 +36,17 @@ def _check_hours(c: Check, overlay: Overlay) -> None:
         return
     earliest = overlay.earliest or c.policy.earliest_local_time
     latest = overlay.latest or c.policy.latest_local_time
-    for local in c.local:
-        if outside_hours(local.time(), earliest=earliest, latest=latest):
-            c.refuse(
-                rule="state_inconvenient_time",
-                citation=overlay.citation,
-                message=lambda: (
-                    f"{overlay.name}: no contact between {latest:%H:%M} and {earliest:%H:%M}; "
-                    f"it is {clock_text(local)} in {local.tzinfo}."
-                ),
-                retry_at=next_local(local, earliest),
-            )
+    outside = [lt for lt in c.local if outside_hours(lt.time(), earliest=earliest, latest=latest)]
+    if outside:
+        c.refuse(
+            rule="state_inconvenient_time",
+            citation=overlay.citation,
+            message=lambda: (
+                f"{overlay.name}: contacts only {hours_text(earliest, latest)}; "
+                f"it is {where_text(outside)}."
+            ),
+            retry_at=max(next_local(lt, earliest) for lt in outside),
+        )
 
 
 def _in_scope(c: Check, cap: FrequencyCap, medium: str, phone: str | None) -> bool:
@@ -83,7 +83,7 @@ def _check_cap(c: Check, overlay: Overlay, cap: FrequencyCap) -> None:
         c.refuse(
             rule="state_frequency",
             citation=overlay.citation,
-            message=lambda: (
+            message=(
                 f"{overlay.name}: this would be contact {len(days) + 1} with {whose} "
                 f"({cap.description}) in the {cap.window_days} days ending {day_text(c.day)}; "
                 f"the limit is {cap.limit}."

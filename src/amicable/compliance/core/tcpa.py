@@ -32,13 +32,19 @@ def check(c: Check) -> None:
     history = c.history
     known = c.known_ts
     consented = max(
-        (ts for ts, phone in history.tcpa_consents if ts <= known
-         and _applies_to(phone, request.phone)),
+        (
+            ts
+            for ts, phone in history.tcpa_consents
+            if ts <= known and _applies_to(phone, request.phone)
+        ),
         default=None,
     )
     revoked = max(
-        (ts for ts, phone in history.tcpa_revocations if ts <= known
-         and _applies_to(phone, request.phone)),
+        (
+            ts
+            for ts, phone in history.tcpa_revocations
+            if ts <= known and _applies_to(phone, request.phone)
+        ),
         default=None,
     )
     if consented is not None and (revoked is None or revoked < consented):

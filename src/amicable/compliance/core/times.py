@@ -31,6 +31,21 @@ def outside_hours(tod: time, *, earliest: time, latest: time) -> bool:
     return tod < earliest or tod > latest
 
 
+def clock(t: time) -> str:
+    """'08:00', or '08:00:01' when seconds are set."""
+    return f"{t.hour:02d}:{t.minute:02d}" + (f":{t.second:02d}" if t.second else "")
+
+
+def hours_text(earliest: time, latest: time) -> str:
+    """'08:00-21:00'."""
+    return f"{clock(earliest)}-{clock(latest)}"
+
+
+def where_text(locals_: list[datetime]) -> str:
+    """'Thu 03:00 in America/New_York and Thu 00:00 in America/Los_Angeles'."""
+    return " and ".join(f"{clock_text(lt)} in {lt.tzinfo}" for lt in locals_)
+
+
 def check(c: Check) -> None:
     request = c.request
     if request.action not in TIMED_MEDIA or not c.to_consumer:
@@ -38,18 +53,21 @@ def check(c: Check) -> None:
     policy = c.policy
     earliest, latest = policy.earliest_local_time, policy.latest_local_time
     if not (request.replying_to_consumer and policy.reply_exempts_default_hours):
-        for local in c.local:
-            if outside_hours(local.time(), earliest=earliest, latest=latest):
-                c.refuse(
-                    rule="inconvenient_time",
-                    citation=CITATION,
-                    message=lambda: (
-                        f"It is {clock_text(local)} in {local.tzinfo}, outside "
-                        f"{earliest:%H:%M}-{latest:%H:%M} at a location where the consumer "
-                        "may be."
-                    ),
-                    retry_at=next_local(local, earliest),
-                )
+        outside = [
+            lt for lt in c.local if outside_hours(lt.time(), earliest=earliest, latest=latest)
+        ]
+        if outside:
+            # Every zone must be back inside its hours: the latest next opening is the earliest
+            # candidate for all of them.
+            c.refuse(
+                rule="inconvenient_time",
+                citation=CITATION,
+                message=lambda: (
+                    f"It is {where_text(outside)}: outside {hours_text(earliest, latest)} "
+                    "at a location where the consumer may be."
+                ),
+                retry_at=max(next_local(lt, earliest) for lt in outside),
+            )
     if not c.consumer.inconvenient_times:
         return
     if request.replying_to_consumer:
@@ -81,7 +99,7 @@ def _check_designated(c: Check, local: datetime) -> None:
         c.refuse(
             rule="consumer_inconvenient_time",
             citation=CITATION,
-            message=lambda: (
+            message=(
                 f"The consumer said {WEEKDAY_NAMES[local.weekday()]} from "
                 f"{window.start:%H:%M} to {until} is inconvenient (it is {clock_text(local)} "
                 f"in {local.tzinfo})."

@@ -166,7 +166,9 @@ class PredictivePolicy:
             agent_rows.append(call_rows[k if k < call_last else call_last])
         # Rows hold, per horizon, a mean (+ for agents, - for people from ringing dials) and
         # then a variance; summing the columns gives the headroom and its variance.
-        sums = [sum(column) for column in zip(*agent_rows)] if agent_rows else [0.0] * (2 * n_h)
+        sums = (
+            [sum(col) for col in zip(*agent_rows, strict=True)] if agent_rows else [0.0] * (2 * n_h)
+        )
 
         idle = snapshot.agents_idle
         waiting = snapshot.calls_waiting
@@ -203,7 +205,7 @@ class PredictivePolicy:
         return 0.5 * math.erfc(self.z / _SQRT2)
 
     def _tune_margin(self, snapshot: Snapshot) -> None:
-        """Integral feedback: z rises by z_step per abandon and falls by z_step x goal per answer."""
+        """Integral feedback: z rises z_step per abandon, falls z_step x goal per answer."""
         answered = snapshot.live_answers - self._last_live_answers
         abandoned = snapshot.abandoned - self._last_abandoned
         self._last_live_answers = snapshot.live_answers

@@ -198,13 +198,13 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
     # Amounts: balance first (required, not negative), then the buckets, then the others.
     amounts: dict[str, Decimal | None] = {}
     for column in _MONEY_COLUMNS:
-        text = values.get(column)
+        cell = values.get(column)
         amount = None
-        if text:
+        if cell:
             try:
-                amount = parse_money(text)
+                amount = parse_money(cell)
             except UnableToParseValue as problem:
-                if not text.isspace():
+                if not cell.isspace():
                     errors.append(f"{column}: {problem}")
         amounts[column] = amount
     balance = amounts.pop("balance")
@@ -232,42 +232,44 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
 
     dates: dict[str, date | None] = {}
     for column in _DATE_COLUMNS:
-        text = values.get(column)
+        cell = values.get(column)
         day = None
-        if text:
+        if cell:
             try:
-                day = parse_date(text)
+                day = parse_date(cell)
             except UnableToParseValue as problem:
-                if not text.isspace():
+                if not cell.isspace():
                     errors.append(f"{column}: {problem}")
         dates[column] = day
 
     if errors:
-        issues = tuple(RowIssue(raw.row_number, account_number, "error", text) for text in errors)
+        issues = tuple(
+            RowIssue(raw.row_number, account_number, "error", message) for message in errors
+        )
         return ParsedRow(raw.row_number, None, issues)
 
     # Contact details: an invalid one is dropped with a warning; the row is still imported.
     warnings: list[str] = []
     details: dict[str, str] = {}
     for column, normalize in _CONTACT_DETAILS:
-        text = values.get(column)
+        cell = values.get(column)
         detail = ""
-        if text:
+        if cell:
             try:
-                detail = normalize(text)
+                detail = normalize(cell)
             except UnableToParseValue as problem:
-                if not text.isspace():
+                if not cell.isspace():
                     warnings.append(f"{column}: {problem}; dropped")
         details[column] = detail
     phones: list[NormalizedPhone] = []
     for column in _PHONE_COLUMNS:
-        text = values.get(column)
-        if not text:
+        cell = values.get(column)
+        if not cell:
             continue
         try:
-            phone = normalize_phone(text)
+            phone = normalize_phone(cell)
         except UnableToParseValue as problem:
-            if not text.isspace():
+            if not cell.isspace():
                 warnings.append(f"{column}: {problem}; dropped")
             continue
         if phone not in phones:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "amicable.identity",
     "amicable.portfolio",
+    "amicable.compliance",
     "amicable.backoffice",
     "amicable.http_api",
 ]

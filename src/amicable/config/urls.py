@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("amicable.identity.urls")),
     path("", include("amicable.backoffice.urls")),
+    path("compliance/", include("amicable.backoffice.compliance_urls")),
 ]

@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from amicable.http_api.auth import AUTH
+from amicable.http_api.compliance import router as compliance_router
 from amicable.http_api.portfolio import router as portfolio_router
 from amicable.kernel.errors import UnableTo
 
@@ -20,6 +21,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", portfolio_router)
+api.add_router("/compliance", compliance_router)
 
 
 @api.exception_handler(UnableTo)

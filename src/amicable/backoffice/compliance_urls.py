@@ -1,0 +1,3 @@
+"""The compliance officer's screens (to be filled)."""
+
+urlpatterns: list = []

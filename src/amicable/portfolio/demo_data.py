@@ -175,18 +175,44 @@ class DemoAccount:
     language: str
 
 
-def demo_accounts(*, count: int, seed: int, as_of: date) -> Iterator[DemoAccount]:
-    """`count` accounts spread over the demo creditors; about 1 in 10 people owe two."""
-    rng = random.Random(seed)
+CHUNK_SIZE = 5000
+_RECORD_FIELDS = tuple(PlacementRecord.__dataclass_fields__)
+
+
+def demo_account_chunks(*, count: int, seed: int, as_of: date) -> Iterator[list[tuple]]:
+    """The accounts in chunks of plain tuples `(creditor_code, record_fields, language)`.
+
+    Each chunk has its own random stream, so the portfolio is the same whether the chunks
+    are made here or in a background process; about 1 in 10 people owe two debts."""
     zips = _zip_codes()
-    person: dict | None = None
-    for index in range(count):
-        creditor = DEMO_CREDITORS[index % len(DEMO_CREDITORS)]
-        if person is None or rng.random() >= 0.1:
-            person = _person(rng, rng.choice(zips), as_of)
-        yield DemoAccount(
-            creditor.code, _record(rng, creditor, person, index, as_of), person["language"]
-        )
+    for start in range(0, count, CHUNK_SIZE):
+        rng = random.Random(seed * 1_000_003 + start)
+        person: dict | None = None
+        chunk = []
+        for index in range(start, min(start + CHUNK_SIZE, count)):
+            creditor = DEMO_CREDITORS[index % len(DEMO_CREDITORS)]
+            if person is None or rng.random() >= 0.1:
+                person = _person(rng, rng.choice(zips), as_of)
+            record = _record(rng, creditor, person, index, as_of)
+            chunk.append(
+                (
+                    creditor.code,
+                    tuple(getattr(record, f) for f in _RECORD_FIELDS),
+                    person["language"],
+                )
+            )
+        yield chunk
+
+
+def rebuild_chunk(chunk: list[tuple]) -> list[DemoAccount]:
+    return [
+        DemoAccount(code, PlacementRecord(*values), language) for code, values, language in chunk
+    ]
+
+
+def demo_accounts(*, count: int, seed: int, as_of: date) -> Iterator[DemoAccount]:
+    for chunk in demo_account_chunks(count=count, seed=seed, as_of=as_of):
+        yield from rebuild_chunk(chunk)
 
 
 def _person(rng: random.Random, place: dict, as_of: date) -> dict:

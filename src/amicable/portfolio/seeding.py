@@ -7,11 +7,16 @@ indistinguishable from imported ones (ledger entries, contact points, linked deb
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
-from itertools import islice
 
 from django.db import transaction
 
-from amicable.portfolio.demo_data import DEMO_CREDITORS, demo_accounts
+from amicable.kernel.background import in_background
+from amicable.portfolio.demo_data import (
+    CHUNK_SIZE,
+    DEMO_CREDITORS,
+    demo_account_chunks,
+    rebuild_chunk,
+)
 from amicable.portfolio.imports import _add_counts, apply_records
 from amicable.portfolio.models import Creditor, Placement
 from amicable.portfolio.services import create_creditor
@@ -41,7 +46,6 @@ def seed_demo_portfolio(
     seed: int,
     as_of: date,
     now: datetime,
-    batch_size: int = 5000,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Build (or top up) the demo portfolio; returns created/unchanged counts."""
@@ -55,8 +59,11 @@ def seed_demo_portfolio(
         )
     done = 0
     totals = {"created": 0, "unchanged": 0, "updated": 0}
-    stream = demo_accounts(count=accounts, seed=seed, as_of=as_of)
-    while batch := list(islice(stream, batch_size)):
+    chunks = demo_account_chunks(count=accounts, seed=seed, as_of=as_of)
+    if accounts > 4 * CHUNK_SIZE:  # generate in a second process while this one inserts
+        chunks = in_background(demo_account_chunks, count=accounts, seed=seed, as_of=as_of)
+    for chunk in chunks:
+        batch = rebuild_chunk(chunk)
         by_creditor = defaultdict(list)
         for account in batch:
             by_creditor[account.creditor_code].append(account)

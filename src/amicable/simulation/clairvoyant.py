@@ -74,7 +74,7 @@ class ClairvoyantPolicy:
         self._last_answers, self._last_abandoned = snapshot.live_answers, snapshot.abandoned
         self.z = min(6.0, max(-1.0, self.z + self.z_step * (abandoned - self.goal * answered)))
         target = self.goal + self.safety_margin
-        if snapshot.live_answers >= 50 and snapshot.abandoned > target * snapshot.live_answers:
+        if snapshot.live_answers >= 200 and snapshot.abandoned > target * snapshot.live_answers:
             return floor  # over the target for the shift: only what cannot abandon
         now = snapshot.now
         states = world.agent_state

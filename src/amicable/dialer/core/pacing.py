@@ -93,8 +93,8 @@ class PacingPolicy(Protocol):
 def progressive_count(snapshot: Snapshot) -> int:
     """Lines needed for one call per idle agent, counting calls already on their way.
 
-    Used by several policies as a floor: one line per idle agent can never abandon anyone,
-    because every person who answers has an idle agent reserved for them.
+    Used by several policies as a floor: on its own, one line per idle agent never abandons
+    anyone, because every person who answers has an idle agent reserved for them.
     """
     if snapshot.agents_logged_in <= 0:
         return 0

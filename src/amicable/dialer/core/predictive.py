@@ -11,10 +11,13 @@ t + patience. Each tick we estimate both sides from what we have observed:
   by then, given its age (learned from how earlier dials ended and when);
 - and each new dial adds the chance it brings a person by then.
 
-We place the largest number of dials that keeps the expected people below the expected agents
-minus a safety margin of z standard deviations, at every horizon. Small teams have large
-relative variance, so the margin makes the policy fall back towards progressive on its own; and
-it never dials less than progressive would (one line per idle agent is always safe).
+Treating each agent and each dial as an independent chance gives the mean and variance of the
+headroom (agents minus people) at each horizon. We add dials one at a time while the chance that
+the extra dial's person finds no agent (normal approximation, summed over when they may arrive)
+stays under the normal tail beyond z standard deviations: the marginal rule that maximises
+connected calls for a given number of abandoned ones. Small teams have a large relative
+variance, so the policy falls back towards progressive on its own; and it never dials less than
+progressive would (one line per idle agent on its own never abandons anyone).
 
 z is tuned by feedback on abandonment: each abandoned call raises it, each answered call lowers
 it a little, so it settles where abandoned / answered equals the goal (the campaign's target
@@ -60,7 +63,7 @@ class PredictivePolicy:
         initial_z: float = 2.0,
         min_z: float = -1.0,
         max_z: float = 6.0,
-        z_step: float = 0.1,
+        z_step: float = 0.3,
         guard_min_answers: int = 500,
         max_dials_per_agent: float = 3.0,
     ) -> None:
@@ -299,23 +302,3 @@ def _trim_tail(
         if curve.at((k + 0.5) * curve.width) < min_alive:
             return rows[: max(1, k)]
     return rows
-
-
-def _max_expected_arrivals(headroom: float, variance: float, z: float, new_live: float) -> float:
-    """Largest x (expected people from new dials) with x + z * sd <= headroom.
-
-    The standard deviation includes the new dials' own spread: each brings a person with
-    chance new_live, so x expected people add x * (1 - new_live) to the variance. With
-    y = sd, x = (y^2 - variance) / spread and the condition is a quadratic in y.
-    """
-    variance = max(variance, 0.0)
-    spread = 1.0 - new_live
-    if spread < 1e-9:
-        return max(0.0, headroom - z * math.sqrt(variance))
-    disc = z * z * spread * spread + 4.0 * (variance + headroom * spread)
-    if disc < 0:
-        return 0.0
-    y = (-z * spread + math.sqrt(disc)) / 2.0
-    if y <= 0:
-        return 0.0
-    return max(0.0, (y * y - variance) / spread)

@@ -1,0 +1,71 @@
+"""Run a generator in a second process and consume its items here.
+
+Used where producing items (parsing a placement file, generating a demo portfolio) costs as
+much as storing them: on two cores the two then overlap. The producer runs in a process
+started with "spawn", so it shares no database connection with this one; items travel
+through a bounded queue, so memory stays flat however many there are. The producer must be
+a module-level generator function and its items picklable; plain tuples pickle fastest.
+An exception in the producer is re-raised here (as the same type when it can be rebuilt
+from its message, RuntimeError otherwise).
+"""
+
+import importlib
+import multiprocessing
+import queue
+from collections.abc import Callable, Iterator
+from typing import Any
+
+_ITEM, _DONE, _ERROR = "item", "done", "error"
+
+
+def _produce(module: str, name: str, args: tuple, kwargs: dict, channel) -> None:
+    producer = getattr(importlib.import_module(module), name)
+    try:
+        for item in producer(*args, **kwargs):
+            channel.put((_ITEM, item))
+        channel.put((_DONE, None))
+    except Exception as error:
+        kind = type(error)
+        channel.put((_ERROR, (kind.__module__, kind.__qualname__, str(error))))
+
+
+def _rebuild_error(module: str, qualname: str, message: str) -> Exception:
+    try:
+        kind = getattr(importlib.import_module(module), qualname)
+        error = kind(message)
+        if isinstance(error, Exception):
+            return error
+    except Exception:  # noqa: S110 - fall through to a generic error carrying the message
+        pass
+    return RuntimeError(f"{qualname}: {message}")
+
+
+def in_background(
+    producer: Callable[..., Iterator[Any]], *args: Any, queue_size: int = 4, **kwargs: Any
+) -> Iterator[Any]:
+    context = multiprocessing.get_context("spawn")
+    channel = context.Queue(maxsize=queue_size)
+    process = context.Process(
+        target=_produce,
+        args=(producer.__module__, producer.__qualname__, args, kwargs, channel),
+        daemon=True,
+    )
+    process.start()
+    try:
+        while True:
+            try:
+                kind, payload = channel.get(timeout=5)
+            except queue.Empty:
+                if not process.is_alive():
+                    raise RuntimeError("the background producer stopped unexpectedly") from None
+                continue
+            if kind == _ITEM:
+                yield payload
+            elif kind == _DONE:
+                return
+            else:
+                raise _rebuild_error(*payload)
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=5)

@@ -1,7 +1,8 @@
 """Benchmark: import a standard placement file end to end (parse, validate, insert).
 
     uv run python benchmarks/import_placement.py [ROWS]          # SQLite
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench uv run python benchmarks/import_placement.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
+        uv run python benchmarks/import_placement.py
 
 Prints rows/second and the process's peak memory. Target: 20,000 rows/s with peak memory
 under 500 MB for 1,000,000 rows, on SQLite and PostgreSQL.

@@ -44,6 +44,15 @@ def now() -> datetime:
     return NOW
 
 
+@pytest.fixture
+def frozen_clock():
+    """Pin the entry points' clock to NOW (10:00 in New York on a Monday)."""
+    from amicable.kernel.clock import freeze
+
+    with freeze(NOW):
+        yield NOW
+
+
 def _user(username: str, role: Role):
     from amicable.identity.services import create_user_with_roles
 
@@ -178,3 +187,20 @@ def placement_csv(tmp_path):
         ),
     ]
     return write_placement_csv(tmp_path / "mercy-2026-04.csv", rows)
+
+
+@pytest.fixture
+def client_factory_agent(db, frozen_clock):
+    """A signed-in, ready agent's test client, by username."""
+    from django.test import Client
+
+    from amicable.dialer.agents import set_agent_state
+
+    def make(username: str):
+        user = _user(username, Role.AGENT)
+        set_agent_state(agent_id=user.pk, state="READY", now=frozen_clock)
+        browser = Client()
+        browser.force_login(user)
+        return browser
+
+    return make

@@ -41,6 +41,13 @@ INSTALLED_APPS = [
     "amicable.identity",
     "amicable.portfolio",
     "amicable.compliance",
+    "amicable.payments",
+    "amicable.communications",
+    "amicable.negotiation",
+    "amicable.dialer",
+    "amicable.strategy",
+    "amicable.desk",
+    "amicable.supervisor",
     "amicable.backoffice",
     "amicable.http_api",
 ]
@@ -145,5 +152,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Back-office behaviour.
+# Back-office and desk behaviour.
+AMICABLE_AGENCY_NAME = os.environ.get("AMICABLE_AGENCY_NAME", "Amicable Recovery Services")
+AMICABLE_CALLBACK_NUMBER = os.environ.get("AMICABLE_CALLBACK_NUMBER", "(800) 555-0199")
+#: Identity checks (date of birth, SSN last 4, ZIP, street) that prove a right-party contact.
+AMICABLE_RPC_CHECKS = int(os.environ.get("AMICABLE_RPC_CHECKS", "2"))
 AMICABLE_IMPORT_BATCH_SIZE = int(os.environ.get("AMICABLE_IMPORT_BATCH_SIZE", "5000"))

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("amicable.identity.urls")),
     path("", include("amicable.backoffice.urls")),
     path("compliance/", include("amicable.backoffice.compliance_urls")),
+    path("desk/", include("amicable.desk.urls")),
+    path("supervisor/", include("amicable.supervisor.urls")),
 ]

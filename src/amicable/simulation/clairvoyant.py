@@ -27,8 +27,8 @@ class ClairvoyantPolicy:
         self,
         *,
         z: float = 1.0,
-        z_step: float = 0.1,
-        safety_margin: float = 0.004,
+        z_step: float = 0.3,
+        safety_margin: float = 0.008,
         horizons: tuple[float, ...] = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 25, 32),
     ) -> None:
         self.z = z
@@ -73,9 +73,6 @@ class ClairvoyantPolicy:
         abandoned = snapshot.abandoned - self._last_abandoned
         self._last_answers, self._last_abandoned = snapshot.live_answers, snapshot.abandoned
         self.z = min(6.0, max(-1.0, self.z + self.z_step * (abandoned - self.goal * answered)))
-        target = self.goal + self.safety_margin
-        if snapshot.live_answers >= 200 and snapshot.abandoned > target * snapshot.live_answers:
-            return floor  # over the target for the shift: only what cannot abandon
         now = snapshot.now
         states = world.agent_state
         free_at = sorted(t for t, s in zip(world.agent_free_at, states, strict=True) if s != 0)

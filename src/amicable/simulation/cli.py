@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from amicable.dialer.core.factory import UnableToBuildPolicy
 from amicable.simulation.metrics import Metrics
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None) -> int:
             return _fail(f"--plot {args.plot}: cannot write ({error.strerror})")
 
     if args.json:
+        payload: dict[str, Any]
         if args.compare:
             payload = {r.pacing: r.metrics.as_dict() for r in results}
         else:

@@ -161,7 +161,7 @@ class World:
         talking = wrapping = dialing = 0
         talk_seconds = wrap_seconds = wait_seconds = 0.0
 
-        bucket = self.series_bucket_seconds
+        bucket = self.series_bucket_seconds or 0.0  # 0: no series
         n_buckets = int(math.ceil(end / bucket)) if bucket else 0
         busy_in_bucket = [0.0] * n_buckets
         lives_in_bucket = [0] * n_buckets

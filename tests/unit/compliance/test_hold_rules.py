@@ -71,9 +71,10 @@ def test_written_dispute_pauses_collection_until_verification() -> None:
     assert ask_call(the_facts, at(4, 3)).allowed
 
 
-def test_oral_disputes_do_not_pause() -> None:
+def test_oral_disputes_pause_only_by_agency_policy() -> None:
     the_facts = facts(Dispute(at(3, 20), ("D1",), in_writing=False))
-    assert ask_call(the_facts, at(3, 25)).allowed
+    assert rules(ask_call(the_facts, at(3, 25))) == ["dispute"]
+    assert ask_call(the_facts, at(3, 25), policy=Policy(pause_on_oral_dispute=False)).allowed
 
 
 def test_late_written_dispute_pauses_only_by_policy() -> None:

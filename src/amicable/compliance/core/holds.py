@@ -79,7 +79,8 @@ def check(c: Check) -> None:
                     ),
                     retry_at=None,
                 )
-        if request.purpose != "verification" and _dispute_pauses(c, debt_id):
+        paused_by = _dispute_pauses(c, debt_id) if request.purpose != "verification" else None
+        if paused_by == "written":
             c.refuse(
                 rule="dispute",
                 citation="12 CFR 1006.38(d)(2)",
@@ -89,22 +90,35 @@ def check(c: Check) -> None:
                 ),
                 retry_at=None,
             )
+        elif paused_by == "oral":
+            c.refuse(
+                rule="dispute",
+                citation="12 CFR 1006.38(d)(2); agency policy pause_on_oral_dispute",
+                message=(
+                    f"Debt {debt_id} was disputed on a call: by agency policy collection is "
+                    "paused until verification is sent."
+                ),
+                retry_at=None,
+            )
 
 
-def _dispute_pauses(c: Check, debt_id: str) -> bool:
-    """Whether an unverified written dispute known now pauses collection of the debt."""
+def _dispute_pauses(c: Check, debt_id: str) -> str | None:
+    """ "written" or "oral" when an unverified dispute known now pauses collection of the
+    debt (an oral one only under Policy.pause_on_oral_dispute), else None."""
     disputes = c.history.disputes.get(debt_id)
     if not disputes:
-        return False
+        return None
+    oral = False
     verified = [v for v in c.history.verifications.get(debt_id, ()) if v <= c.known_ts]
     for ts, dispute in disputes:
-        if ts > c.known_ts or not dispute.in_writing:
+        if ts > c.known_ts or any(v >= ts for v in verified):
             continue
-        if any(v >= ts for v in verified):
+        if not dispute.in_writing:
+            oral = oral or c.policy.pause_on_oral_dispute
             continue
         if c.policy.pause_on_late_written_dispute or _timely(c, debt_id, dispute):
-            return True
-    return False
+            return "written"
+    return "oral" if oral else None
 
 
 def _timely(c: Check, debt_id: str, dispute: Dispute) -> bool:

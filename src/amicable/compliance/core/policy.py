@@ -30,6 +30,11 @@ class Policy:
         until verification is sent.
     dispute_timely_if_sent_in_period [§8.5]: a dispute is "submitted ... within the validation
         period" if sent (postmarked) by its end (True) or only if received by then (False).
+    pause_on_oral_dispute: Regulation F pauses collection only for a written dispute; an oral
+        one must still be reported as disputed and its reason heard. True (the default, the
+        house rule most agencies follow and the one that avoids "calls after I disputed it"
+        complaints) also pauses collection on an oral dispute until verification is sent;
+        False follows the regulation's minimum.
     passive_collection_wait_days [§8.7]: 14, the safe harbor, counting the mailing day as day 1.
     state_caps_count_unanswered [§8.9]: state "communication" caps count every connected
         attempt (ringing, voicemail reached without a message) like Reg F does (True), or only
@@ -48,6 +53,7 @@ class Policy:
     observed_holidays_extend_receipt: bool = True
     pause_on_late_written_dispute: bool = True
     dispute_timely_if_sent_in_period: bool = True
+    pause_on_oral_dispute: bool = True
     passive_collection_wait_days: int = 14
     state_caps_count_unanswered: bool = True
     reply_exempts_default_hours: bool = False

@@ -31,7 +31,6 @@ import math
 
 from amicable.dialer.core.estimates import DialOutcomes, Survival
 from amicable.dialer.core.pacing import (
-    ABANDONED,
     ANSWERED_LIVE,
     CONNECTED,
     DIAL_PLACED,
@@ -106,28 +105,26 @@ class PredictivePolicy:
 
     def observe(self, event: Event) -> None:
         kind = event.kind
+        call = event.call_id if event.call_id is not None else -1
+        agent = event.agent_id if event.agent_id is not None else -1
         if kind == DIAL_PLACED:
-            self.in_flight[event.call_id] = event.time
-        elif kind == ANSWERED_LIVE:
-            placed = self.in_flight.pop(event.call_id, None)
+            self.in_flight[call] = event.time
+        elif kind == ANSWERED_LIVE or kind in NON_LIVE_OUTCOMES:
+            placed = self.in_flight.pop(call, None)
             if placed is not None:
-                self.outcomes.add(event.time - placed, live=True)
-        elif kind in NON_LIVE_OUTCOMES:
-            placed = self.in_flight.pop(event.call_id, None)
-            if placed is not None:
-                self.outcomes.add(event.time - placed, live=False)
+                self.outcomes.add(event.time - placed, live=kind == ANSWERED_LIVE)
         elif kind == CONNECTED:
-            self.busy[event.agent_id] = (_TALKING, event.time)
+            self.busy[agent] = (_TALKING, event.time)
         elif kind == TALK_ENDED:
-            self.busy[event.agent_id] = (_WRAPPING, event.time)
+            self.busy[agent] = (_WRAPPING, event.time)
             if event.seconds is not None:
                 self.talk.add(event.seconds)
         elif kind == WRAP_ENDED:
-            self.busy.pop(event.agent_id, None)
+            self.busy.pop(agent, None)
             if event.seconds is not None:
                 self.wrap.add(event.seconds)
-        elif kind == ABANDONED:
-            pass  # counted from the snapshot, so policies without events behave the same
+        # ABANDONED needs nothing: abandonment is counted from the snapshot, so the margin
+        # behaves the same for a caller that sends no events.
 
     # -- deciding ------------------------------------------------------------------------------
 

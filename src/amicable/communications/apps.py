@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CommunicationsConfig(AppConfig):
+    name = "amicable.communications"
+    label = "communications"
+    verbose_name = "Scripts and messages"

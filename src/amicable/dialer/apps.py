@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DialerConfig(AppConfig):
+    name = "amicable.dialer"
+    label = "dialer"
+    verbose_name = "Dialer"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SupervisorConfig(AppConfig):
+    name = "amicable.supervisor"
+    label = "supervisor"
+    verbose_name = "Supervisor"

@@ -12,9 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.db import connection
+
 from amicable.compliance import core
-from amicable.compliance.facts import gather_facts
-from amicable.portfolio.models import Consumer, Debt
+from amicable.compliance.facts import (
+    FALLBACK_TIME_ZONES,
+    gather_facts,
+    lookback,
+    phone_time_zones,
+    zip_time_zone,
+)
+from amicable.compliance.models import ComplianceFact, ContactAttempt
+from amicable.portfolio.models import Consumer, ContactPoint, Debt
 
 Answer = tuple[bool, datetime | None]
 
@@ -58,37 +67,129 @@ def eligibility_for(
     shared: dict[tuple, Answer] = {}
     for consumer_ids, wanted in _consumer_chunks(debt_ids, chunk):
         if isinstance(consumer_ids, tuple):
-            bundles = gather_facts(id_range=consumer_ids, now=now, policy=policy)
+            plain, busy = _screen(consumer_ids, now, policy)
+            for key, debts in plain.values():
+                answer = shared.get(key)
+                if answer is None:
+                    answer = shared[key] = _decide(action, "1", _plain_facts(*key), now, policy)
+                for debt_id in debts:
+                    answers[debt_id] = answer
+            if not busy:
+                continue
+            bundles = gather_facts(consumer_ids=busy, now=now, policy=policy)
         else:
             bundles = gather_facts(consumer_ids=consumer_ids, now=now, policy=policy)
         for bundle in bundles.values():
             facts = bundle.facts
             consumer = facts.consumer
-            plain = (
+            is_plain = (
                 not facts.events
                 and not consumer.inconvenient_times
                 and not consumer.inconvenient_places
                 and not consumer.employer_prohibits_contact
             )
+            key = (consumer.time_zones, consumer.state)
             for debt_id in bundle.debt_ids:
                 if wanted is not None and debt_id not in wanted:
                     continue
-                if plain:
-                    key = (consumer.time_zones, consumer.state)
+                if is_plain:
                     answer = shared.get(key)
                     if answer is None:
-                        answer = shared[key] = _decide(
-                            action, "1", _plain_facts(consumer), now, policy
-                        )
+                        answer = shared[key] = _decide(action, "1", _plain_facts(*key), now, policy)
                     answers[debt_id] = answer
                 else:
                     answers[debt_id] = _decide(action, str(debt_id), facts, now, policy)
     return answers
 
 
-def _plain_facts(consumer: core.Consumer) -> core.Facts:
+def _screen(
+    id_range: tuple[int, int], now: datetime, policy: core.Policy
+) -> tuple[dict[int, tuple[tuple, list[int]]], list[int]]:
+    """Split a range of consumers into those with nothing on record ("plain": their zones and
+    state, and their debts) and the others (ids, for the full `gather_facts`), with raw range
+    queries that read only what tells them apart."""
+    lo, hi = id_range
+    ops = connection.ops
+    since = ops.adapt_datetimefield_value(lookback(now, policy))
+    tables = {
+        "consumer": Consumer._meta.db_table,
+        "point": ContactPoint._meta.db_table,
+        "debt": Debt._meta.db_table,
+        "attempt": ContactAttempt._meta.db_table,
+        "fact": ComplianceFact._meta.db_table,
+    }
+    busy: set[int] = set()
+    states: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, state, is_deceased, in_bankruptcy FROM {tables['consumer']} "  # noqa: S608 - table names from models
+            "WHERE id BETWEEN %s AND %s",
+            [lo, hi],
+        )
+        for consumer_id, state, deceased, bankrupt in cursor.fetchall():
+            states[consumer_id] = state
+            if deceased or bankrupt:
+                busy.add(consumer_id)
+        cursor.execute(
+            f"SELECT DISTINCT consumer_id FROM {tables['attempt']} "  # noqa: S608
+            "WHERE consumer_id BETWEEN %s AND %s AND allowed "
+            "AND (requested_at >= %s OR channel IN ('LETTER', 'BUREAU_REPORT'))",
+            [lo, hi, since],
+        )
+        busy.update(row[0] for row in cursor.fetchall())
+        cursor.execute(
+            f"SELECT DISTINCT consumer_id FROM {tables['fact']} "  # noqa: S608
+            "WHERE consumer_id BETWEEN %s AND %s",
+            [lo, hi],
+        )
+        busy.update(row[0] for row in cursor.fetchall())
+        cursor.execute(
+            f"SELECT consumer_id, kind, value, zip_code, state, status, consent, "  # noqa: S608
+            f"opted_out_at IS NOT NULL FROM {tables['point']} "
+            "WHERE consumer_id BETWEEN %s AND %s ORDER BY consumer_id, kind, is_primary DESC, id",
+            [lo, hi],
+        )
+        address_zones: dict[int, list[str]] = {}
+        phone_zones: dict[int, list[str]] = {}
+        address_states: dict[int, str] = {}
+        for consumer_id, kind, value, zip_code, state, status, consent, opted in cursor.fetchall():
+            if consumer_id in busy:
+                continue
+            if opted or consent != "UNKNOWN" or status == "WRONG_NUMBER":
+                busy.add(consumer_id)
+            elif kind == "PHONE":
+                phone_zones.setdefault(consumer_id, []).extend(phone_time_zones(value))
+            elif kind == "ADDRESS":
+                zone = zip_time_zone(zip_code) if zip_code else None
+                if zone:
+                    address_zones.setdefault(consumer_id, []).append(zone)
+                address_states.setdefault(consumer_id, state)
+        cursor.execute(
+            f"SELECT id, consumer_id FROM {tables['debt']} "  # noqa: S608
+            "WHERE consumer_id BETWEEN %s AND %s ORDER BY consumer_id, id",
+            [lo, hi],
+        )
+        debts: dict[int, list[int]] = {}
+        for debt_id, consumer_id in cursor.fetchall():
+            debts.setdefault(consumer_id, []).append(debt_id)
+    plain: dict[int, tuple[tuple, list[int]]] = {}
+    for consumer_id, state in states.items():
+        if consumer_id in busy:
+            continue
+        zones = (
+            tuple(
+                dict.fromkeys(address_zones.get(consumer_id, []) + phone_zones.get(consumer_id, []))
+            )
+            or FALLBACK_TIME_ZONES
+        )
+        key = (zones, state or address_states.get(consumer_id) or None)
+        plain[consumer_id] = (key, debts.get(consumer_id, []))
+    return plain, sorted(busy)
+
+
+def _plain_facts(time_zones: tuple[str, ...], state: str | None) -> core.Facts:
     return core.Facts(
-        consumer=core.Consumer(time_zones=consumer.time_zones, state=consumer.state),
+        consumer=core.Consumer(time_zones=time_zones, state=state),
         debts=(core.Debt("1"),),
     )
 

@@ -9,6 +9,8 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management import call_command
@@ -43,6 +45,8 @@ class Command(BaseCommand):
             )
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
+        if not options["real_clock"]:
+            self._move_into_calling_hours()
         now = utc_now()
         ensure_role_groups()
         ensure_demo_creditors(now=now)
@@ -61,6 +65,25 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self._serve(options["host"], options["port"])
+
+    def _move_into_calling_hours(self) -> None:
+        """No lawful call can be placed at night, so a demo started then would show an empty
+        queue. Shift the demo's clock (AMICABLE_CLOCK_OFFSET, inherited by the worker) to the
+        next 10:30 in New York, and say so."""
+        eastern = ZoneInfo("America/New_York")
+        local = utc_now().astimezone(eastern)
+        if time(10, 0) <= local.time() <= time(18, 0):
+            return
+        target = datetime.combine(local.date(), time(10, 30), tzinfo=eastern)
+        if local.time() > time(18, 0):
+            target += timedelta(days=1)
+        offset = (target - local).total_seconds()
+        os.environ["AMICABLE_CLOCK_OFFSET"] = str(offset)
+        self.stdout.write(self.style.WARNING(
+            f"It is {local:%H:%M} in New York: outside the hours when people may be called. "
+            f"The demo's clock is moved forward to {target:%a %H:%M} Eastern "
+            "(start with --real-clock to keep real time)."
+        ))
 
     def _serve(self, host: str, port: int) -> None:
         import uvicorn

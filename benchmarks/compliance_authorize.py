@@ -1,0 +1,121 @@
+"""Benchmark: latency of `compliance.api.authorize_contact` on PostgreSQL.
+
+    psql -h 127.0.0.1 -U postgres -c 'create database amicable_bench_compliance'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/amicable_bench_compliance \\
+        uv run python benchmarks/compliance_authorize.py [ACCOUNTS] [ROWS_PER_CONSUMER]
+    psql -h 127.0.0.1 -U postgres -c 'drop database amicable_bench_compliance'
+
+Seeds the demo portfolio, then fills the contact-attempt ledger in SQL (generate_series):
+ROWS_PER_CONSUMER attempts per consumer spread over three years (about one in fifteen in the
+last week), each about one debt. Then authorizes 3,000 calls to random consumers, one
+transaction each (lock, gather, evaluate, insert), and prints p50/p95/p99 in milliseconds.
+The issue's target: p99 under 5 ms with 1,000,000 consumers and 20,000,000 ledger rows.
+"""
+
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _django import setup_django  # noqa: E402
+
+NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
+
+
+def fill_ledger(rows_per_consumer: int) -> int:
+    from django.db import connection
+
+    from amicable.compliance.models import ContactAttempt, ContactAttemptDebt
+    from amicable.portfolio.models import Consumer, Debt
+
+    attempts = ContactAttempt._meta.db_table
+    links = ContactAttemptDebt._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {attempts} (consumer_id, channel, "to", requested_at, allowed, reasons,
+                rules, calls_in_window, source, campaign, autodialed, result, result_at)
+            SELECT c.id, 'CALL', 'CONSUMER', t.at, true, '[]', '', '{{}}', 'DIALER', '', false,
+                   'no_answer', t.at
+            FROM {Consumer._meta.db_table} c
+            CROSS JOIN LATERAL (
+                SELECT %s::timestamptz - (random() * 1095 || ' days')::interval
+                       * (CASE WHEN g %% 15 = 0 THEN 0.006 ELSE 1 END) AS at
+                FROM generate_series(1, %s) g WHERE c.id > 0
+            ) t
+            """,
+            [NOW - timedelta(hours=1), rows_per_consumer],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {links} (attempt_id, debt_id)
+            SELECT a.id, d.first_debt FROM {attempts} a
+            JOIN (SELECT consumer_id, min(id) AS first_debt FROM {Debt._meta.db_table}
+                  GROUP BY consumer_id) d ON d.consumer_id = a.consumer_id
+            """
+        )
+        cursor.execute(f"ANALYZE {attempts}; ANALYZE {links}")
+        cursor.execute(f"SELECT count(*) FROM {attempts}")
+        return cursor.fetchone()[0]
+
+
+def main() -> None:
+    accounts = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    per_consumer = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    setup_django()
+    from django.db import connection
+
+    from amicable.compliance.api import authorize_contact
+    from amicable.portfolio.models import Consumer, ContactPoint
+    from amicable.portfolio.seeding import seed_demo_portfolio
+
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://..."
+    started = time.perf_counter()
+    seed_demo_portfolio(
+        accounts=accounts, seed=11, as_of=date(2026, 10, 1), now=NOW - timedelta(days=60)
+    )
+    print(f"seeded {accounts:,} accounts in {time.perf_counter() - started:.0f} s", flush=True)
+    started = time.perf_counter()
+    rows = fill_ledger(per_consumer)
+    print(f"ledger: {rows:,} attempts in {time.perf_counter() - started:.0f} s", flush=True)
+    consumers = list(
+        ContactPoint.objects.filter(kind="PHONE", is_primary=True).values_list("consumer_id", "id")
+    )
+    debts = {}
+    from amicable.portfolio.models import Debt
+
+    rng = random.Random(3)
+    sample = rng.sample(consumers, min(3000, len(consumers)))
+    for debt_id, consumer_id in Debt.objects.filter(
+        consumer_id__in=[c for c, _ in sample]
+    ).values_list("id", "consumer_id"):
+        debts.setdefault(consumer_id, debt_id)
+    print(f"consumers: {Consumer.objects.count():,}", flush=True)
+    timings = []
+    allowed = 0
+    for n, (consumer_id, phone_id) in enumerate(sample):
+        begin = time.perf_counter()
+        auth = authorize_contact(
+            consumer_id=consumer_id,
+            debt_ids=[debts[consumer_id]],
+            channel="CALL",
+            now=NOW + timedelta(seconds=n),
+            contact_point_id=phone_id,
+            source="DIALER",
+        )
+        timings.append((time.perf_counter() - begin) * 1000)
+        allowed += auth.allowed
+    timings.sort()
+    q = statistics.quantiles(timings, n=100)
+    print(
+        f"authorize_contact x{len(timings):,}: p50 {q[49]:.2f} ms, p95 {q[94]:.2f} ms, "
+        f"p99 {q[98]:.2f} ms, max {timings[-1]:.2f} ms; {allowed:,} allowed"
+    )
+
+
+if __name__ == "__main__":
+    main()

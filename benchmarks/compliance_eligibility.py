@@ -1,7 +1,8 @@
 """Benchmark: batch eligibility (`compliance.api.eligible_debts`) over the whole portfolio.
 
     uv run python benchmarks/compliance_eligibility.py [ACCOUNTS] [--busy FRACTION]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME uv run python benchmarks/compliance_eligibility.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME \\
+        uv run python benchmarks/compliance_eligibility.py
 
 Seeds the demo portfolio (`amicable.portfolio.seeding.seed_demo_portfolio`), then gives a
 FRACTION of the consumers (default 0.3) a contact history: 1 to 7 calls over the last week
@@ -31,7 +32,9 @@ def seed(accounts: int, busy: float) -> None:
     from amicable.portfolio.seeding import seed_demo_portfolio
 
     started = time.perf_counter()
-    seed_demo_portfolio(accounts=accounts, seed=7, as_of=date(2026, 10, 1), now=NOW - timedelta(days=60))
+    seed_demo_portfolio(
+        accounts=accounts, seed=7, as_of=date(2026, 10, 1), now=NOW - timedelta(days=60)
+    )
     print(f"seeded {accounts:,} accounts in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
     rng = random.Random(7)
@@ -52,9 +55,16 @@ def seed(accounts: int, busy: float) -> None:
             result = rng.choice(results)
             attempts.append(
                 ContactAttempt(
-                    id=next_id, consumer_id=consumer_id, channel="CALL", to="CONSUMER",
-                    contact_point_id=phones.get(consumer_id), requested_at=at, allowed=True,
-                    source="DIALER", result=result, result_at=at if result else None,
+                    id=next_id,
+                    consumer_id=consumer_id,
+                    channel="CALL",
+                    to="CONSUMER",
+                    contact_point_id=phones.get(consumer_id),
+                    requested_at=at,
+                    allowed=True,
+                    source="DIALER",
+                    result=result,
+                    result_at=at if result else None,
                 )
             )
             links.append(ContactAttemptDebt(attempt_id=next_id, debt_id=rng.choice(debts)))
@@ -63,7 +73,9 @@ def seed(accounts: int, busy: float) -> None:
             kind = rng.choice(["CEASE", "DISPUTE", "CONSUMER_CALL", "VALIDATION_NOTICE"])
             facts.append(
                 ComplianceFact(
-                    consumer_id=consumer_id, kind=kind, at=NOW - timedelta(days=3),
+                    consumer_id=consumer_id,
+                    kind=kind,
+                    at=NOW - timedelta(days=3),
                     on=(NOW - timedelta(days=20)).date() if kind == "VALIDATION_NOTICE" else None,
                     recorded_at=NOW - timedelta(days=3),
                 )
@@ -92,7 +104,9 @@ def main() -> None:
 
     seed(accounts, busy)
     debts = Debt.objects.count()
-    print(f"database: {connection.vendor}; consumers: {Consumer.objects.count():,}; debts: {debts:,}")
+    print(
+        f"database: {connection.vendor}; consumers: {Consumer.objects.count():,}; debts: {debts:,}"
+    )
     profiler = cProfile.Profile() if "--profile" in sys.argv else None
     started = time.perf_counter()
     if profiler:

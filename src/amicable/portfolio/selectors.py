@@ -97,11 +97,20 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
     if query.kind == "ssn_last4":
         matches = debts.filter(consumer__ssn_last4=query.value)
     elif query.kind in {"phone", "email"}:
+        # Two indexed look-ups; one OR across both tables would scan every debt.
         kind = ContactPoint.Kind.PHONE if query.kind == "phone" else ContactPoint.Kind.EMAIL
-        consumer_ids = ContactPoint.objects.filter(kind=kind, value=query.value).values(
-            "consumer_id"
+        consumer_ids = list(
+            ContactPoint.objects.filter(kind=kind, value=query.value).values_list(
+                "consumer_id", flat=True
+            )[:limit]
         )
-        matches = debts.filter(Q(consumer_id__in=consumer_ids) | Q(account_number=text.strip()))
+        by_account = list(debts.filter(account_number=text.strip()).order_by("id")[:limit])
+        by_person = list(
+            debts.filter(consumer_id__in=consumer_ids).order_by(
+                "consumer__name_key", "consumer_id", "id"
+            )[:limit]
+        )
+        return (by_account + [d for d in by_person if d not in by_account])[:limit]
     else:
         by_account = list(debts.filter(account_number=query.value.strip()).order_by("id")[:limit])
         if by_account:
@@ -112,10 +121,15 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
         keys = {" ".join(words)}
         if len(words) >= 2:
             keys.add(" ".join([words[-1], *words[:-1]]))  # "john smith" → "smith john"
-        condition = Q()
-        for key in keys:
-            condition |= Q(consumer__name_key__startswith=key)
-        matches = debts.filter(condition)
+        # One query per key: an OR of two prefixes can make PostgreSQL scan the table.
+        found: dict[int, Debt] = {}
+        for key in sorted(keys):
+            for debt in debts.filter(consumer__name_key__startswith=key).order_by(
+                "consumer__name_key", "consumer_id", "id"
+            )[:limit]:
+                found[debt.pk] = debt
+        ordered = sorted(found.values(), key=lambda d: (d.consumer.name_key, d.consumer_id, d.pk))
+        return ordered[:limit]
     return list(matches.order_by("consumer__name_key", "consumer_id", "id")[:limit])
 
 

@@ -1,23 +1,29 @@
-"""Prefix search on names (`name_key LIKE 'smith%'`) needs a pattern index on PostgreSQL
-unless the database uses the C collation; SQLite's LIKE-free `startswith` uses GLOB-style
-range scans on the ordinary index created in 0001."""
+"""Name search is a prefix match ordered by name (`name_key LIKE 'smith%' ORDER BY name_key`).
+
+On PostgreSQL with a language collation (en_US.UTF-8) one b-tree cannot serve both: the
+planner then walks the ordering index and filters most of the table (seconds on a million
+consumers). The column is folded to plain lower-case ASCII-ish text anyway, so it gets the
+"C" collation: byte order, where a single b-tree serves the prefix and the order. SQLite
+compares bytes already."""
 
 from django.db import migrations
 
 
-def create_index(apps, schema_editor):
+def use_c_collation(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS portfolio_consumer_name_key_pattern "
-            "ON portfolio_consumer (name_key varchar_pattern_ops)"
+            'ALTER TABLE portfolio_consumer ALTER COLUMN name_key TYPE varchar(210) COLLATE "C"'
         )
 
 
-def drop_index(apps, schema_editor):
+def use_default_collation(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS portfolio_consumer_name_key_pattern")
+        schema_editor.execute(
+            "ALTER TABLE portfolio_consumer ALTER COLUMN name_key TYPE varchar(210) "
+            'COLLATE "default"'
+        )
 
 
 class Migration(migrations.Migration):
     dependencies = [("portfolio", "0001_initial")]
-    operations = [migrations.RunPython(create_index, drop_index)]
+    operations = [migrations.RunPython(use_c_collation, use_default_collation)]

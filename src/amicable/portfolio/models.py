@@ -325,7 +325,15 @@ class Debt(models.Model):
                 name="debt_balance_is_sum_of_buckets",
             ),
         ]
-        indexes = [models.Index(fields=["account_number"])]
+        indexes = [
+            models.Index(fields=["account_number"]),
+            # The desk's queue of fresh work: newest placements, largest balances first.
+            models.Index(
+                fields=["-placed_at", "-balance", "id"],
+                condition=Q(status="ACTIVE"),
+                name="debt_work_queue_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.creditor.code}/{self.account_number}"

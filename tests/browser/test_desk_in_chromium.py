@@ -88,8 +88,7 @@ def test_a_plan_outside_authority_is_approved_by_a_supervisor(
     page.get_by_label("First payment on").fill("2026-04-20")
     page.get_by_label("Note for the supervisor").fill("Lost her job; can borrow $500")
     page.get_by_role("button", name="Record the arrangement").click()
-    expect(page.get_by_test_id("arrangement-status").first).to_contain_text(
-        "Waiting for approval")
+    expect(page.get_by_test_id("arrangement-status").first).to_contain_text("Waiting for approval")
 
     boss = browser.new_context().new_page()
     sign_in(boss, live_server, "supervisor_sam")

@@ -79,11 +79,13 @@ class Command(BaseCommand):
             target += timedelta(days=1)
         offset = (target - local).total_seconds()
         os.environ["AMICABLE_CLOCK_OFFSET"] = str(offset)
-        self.stdout.write(self.style.WARNING(
-            f"It is {local:%H:%M} in New York: outside the hours when people may be called. "
-            f"The demo's clock is moved forward to {target:%a %H:%M} Eastern "
-            "(start with --real-clock to keep real time)."
-        ))
+        self.stdout.write(
+            self.style.WARNING(
+                f"It is {local:%H:%M} in New York: outside the hours when people may be called. "
+                f"The demo's clock is moved forward to {target:%a %H:%M} Eastern "
+                "(start with --real-clock to keep real time)."
+            )
+        )
 
     def _serve(self, host: str, port: int) -> None:
         import uvicorn

@@ -8,35 +8,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from amicable.portfolio.core.placement_file import STANDARD_COLUMNS
 from amicable.portfolio.demo_data import demo_accounts
 
-COLUMNS = [
-    "account_number",
-    "first_name",
-    "last_name",
-    "balance",
-    "principal",
-    "interest",
-    "fees",
-    "original_creditor",
-    "date_of_birth",
-    "ssn",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "phone1",
-    "phone2",
-    "phone3",
-    "email",
-    "delinquency_date",
-    "charge_off_date",
-    "last_payment_date",
-    "last_payment_amount",
-    "itemization_date",
-    "itemization_balance",
-]
+# The standard columns this generator fills (the itemization "since" amounts stay blank).
+COLUMNS = [c for c in STANDARD_COLUMNS if not c.endswith("_since_itemization")]
 
 
 def _text(value) -> str:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("compliance/", include("amicable.backoffice.compliance_urls")),
     path("desk/", include("amicable.desk.urls")),
     path("supervisor/", include("amicable.supervisor.urls")),
+    path("dialer/", include("amicable.dialer.urls")),
 ]

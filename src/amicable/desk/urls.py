@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import dialer_views, views
 
 urlpatterns = [
     path("", views.home, name="desk_home"),
     path("status/", views.set_status, name="desk_status"),
     path("next/", views.next_account, name="desk_next"),
+    path("dialer/", dialer_views.dialer_status, name="desk_dialer_status"),
+    path("dialer/join/<int:campaign_id>/", dialer_views.join, name="desk_dialer_join"),
+    path("dialer/leave/", dialer_views.leave, name="desk_dialer_leave"),
     path("open/<int:consumer_id>/", views.open_account, name="desk_open"),
     path("calls/<int:session_id>/", views.session_view, name="desk_session"),
     path("calls/<int:session_id>/call/", views.place_call, name="desk_call"),

@@ -16,6 +16,7 @@ from amicable.desk.presenters import account_screen, pending_approvals_for
 from amicable.dialer.agents import (
     PAUSE_REASONS,
     UnableToChangeState,
+    call_finished,
     current_state,
     set_agent_state,
 )
@@ -506,6 +507,7 @@ def dispose(request, session_id: int):
         messages.error(request, "Choose an outcome.")
         return _back(session_id, "outcome")
     zone = request.POST.get("zone") or "UTC"
+    now = utc_now()
     try:
         work.record_disposition(
             session_id=session.pk,
@@ -513,10 +515,11 @@ def dispose(request, session_id: int):
             code=form.cleaned_data["code"],
             note=form.cleaned_data["note"],
             callback_at=form.callback_at(zone),
-            now=utc_now(),
+            now=now,
         )
     except (UnableTo, UnableToRecordFact) as error:
         messages.error(request, error.message)
         return _back(session_id, "outcome")
+    call_finished(agent_id=request.user.pk, session_id=session.pk, now=now)  # dialer calls
     messages.success(request, "Outcome recorded. Ready for the next account.")
     return redirect("desk_home")

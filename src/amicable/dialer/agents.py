@@ -32,3 +32,29 @@ def set_agent_state(
 
 def current_state(*, agent_id: int) -> AgentStateChange | None:
     return AgentStateChange.objects.filter(agent_id=agent_id).order_by("-at", "-id").first()
+
+
+@transaction.atomic
+def call_finished(*, agent_id: int, now: datetime, session_id: int | None = None) -> bool:
+    """The desk recorded the outcome of the agent's call (desk session `session_id`). If the
+    dialer connected that call, it ends (the dialer loop hangs the line up) and the agent moves
+    from on-call to wrap-up; they press Ready when they can take the next call. Nothing
+    happens for other calls (a preview call, an account opened from search). Returns whether
+    a dialer call ended."""
+    from amicable.dialer.models import DialerCall
+
+    calls = DialerCall.objects.select_for_update().filter(
+        connected_agent_id=agent_id, state=DialerCall.State.CONNECTED
+    )
+    if session_id is not None:
+        calls = calls.filter(desk_session_id=session_id)
+    ended = False
+    for call in calls.order_by("id"):
+        call.state = DialerCall.State.ENDED
+        call.ended_at = call.ended_at or now
+        call.save(update_fields=["state", "ended_at"])
+        ended = True
+    current = current_state(agent_id=agent_id)
+    if ended and current is not None and current.state == AgentState.ON_CALL:
+        set_agent_state(agent_id=agent_id, state=AgentState.WRAP_UP, now=now)
+    return ended

@@ -36,6 +36,11 @@ class Command(BaseCommand):
             action="store_true",
             help="set up and print the logins, but do not start the server",
         )
+        parser.add_argument(
+            "--real-clock",
+            action="store_true",
+            help="keep the real time even outside US calling hours",
+        )
 
     def handle(self, *args, **options):
         if "SECRET_KEY" in os.environ and not os.environ.get("AMICABLE_ALLOW_DEMO"):

@@ -1,0 +1,662 @@
+"""The dialer loop: pace each running campaign, dial with compliance's permission, route people
+who answer to the longest-idle ready agent, and abandon (safe-harbour message) when none is free
+within `abandon_after` seconds.
+
+`DialerLoop.tick(now=...)` does one pass; the `amicable dialer` command calls it every second
+(and `step` in between, so a person who answers waits no longer than needed). Every dial goes
+through `compliance.api.authorize_contact` (autodialed, source DIALER, the campaign's name)
+first, and a refused dial is never placed; every placed dial's result goes back through
+`record_attempt_result` — except a call connected to an agent, whose result the desk records
+with the agent's disposition (a conversation, a third party, a wrong number...).
+
+The pacing policy of each campaign (`amicable.dialer.core.make_policy`) sees a `Snapshot` built
+from agents' recorded states and the calls in flight, and `observe`s the same events as in the
+simulator, in "world seconds" since the loop started the campaign (real seconds x `speed`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
+
+from amicable.compliance import api as compliance
+from amicable.dialer.agents import set_agent_state
+from amicable.dialer.core import Event, Snapshot, UnableToBuildPolicy, make_policy
+from amicable.dialer.core import pacing as kinds
+from amicable.dialer.models import (
+    AgentState,
+    AgentStateChange,
+    Campaign,
+    CampaignAgent,
+    CampaignMember,
+    DialerCall,
+    ProviderEvent,
+)
+from amicable.dialer.telephony.base import (
+    ANSWERED_LIVE,
+    ANSWERED_MACHINE,
+    BUSY,
+    COMPLETED,
+    INVALID,
+    NO_ANSWER,
+    CallEvent,
+    TelephonyProvider,
+    UnableToPlaceCall,
+)
+from amicable.portfolio.models import ContactPoint
+
+logger = logging.getLogger("amicable.dialer")
+
+MAX_DIALS_PER_TICK = 50
+POSTPONE = timedelta(hours=1)
+#: How long a provider callback for a call we do not know yet is kept (it can overtake the
+#: reply to the request that placed the call).
+ORPHAN_EVENT_SECONDS = 60
+
+#: What each non-connected outcome is in the call record and in the compliance ledger.
+OUTCOMES = {
+    ANSWERED_MACHINE: (DialerCall.Outcome.MACHINE, "voicemail_no_message"),
+    NO_ANSWER: (DialerCall.Outcome.NO_ANSWER, "no_answer"),
+    BUSY: (DialerCall.Outcome.BUSY, "busy"),
+    INVALID: (DialerCall.Outcome.INVALID, "not_in_service"),
+}
+
+
+@dataclass
+class CampaignRun:
+    """What the loop remembers about one campaign: its policy and the counters it is shown."""
+
+    campaign_id: int
+    signature: tuple
+    started_at: datetime
+    policy: object | None
+    dials: int = 0
+    live_answers: int = 0
+    abandoned: int = 0
+    on_call: dict[int, tuple[int, datetime]] = field(default_factory=dict)  # agent -> call
+    wrapping: dict[int, datetime] = field(default_factory=dict)  # agent -> since
+
+
+@dataclass
+class TickReport:
+    placed: int = 0
+    refused: int = 0
+    connected: int = 0
+    abandoned: int = 0
+    resolved: int = 0
+
+    def add(self, other: TickReport) -> None:
+        for name in ("placed", "refused", "connected", "abandoned", "resolved"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True)
+class AgentNow:
+    agent_id: int
+    state: str | None
+    since: datetime | None
+
+
+class DialerLoop:
+    def __init__(
+        self,
+        *,
+        provider: TelephonyProvider,
+        speed: float = 1.0,
+        abandon_after: float = 2.0,
+        step_seconds: float = 0.0,
+        max_dials_per_tick: int = MAX_DIALS_PER_TICK,
+    ) -> None:
+        """`abandon_after` is in world seconds (2 s of a person's time at speed 1);
+        `step_seconds` (real) is how long until the next pass: a waiting person is abandoned
+        at this pass if the deadline would pass before the next one."""
+        self.provider = provider
+        self.speed = speed
+        self.abandon_after = timedelta(seconds=abandon_after / speed)
+        self.step = timedelta(seconds=step_seconds)
+        self.max_dials_per_tick = max_dials_per_tick
+        self.runs: dict[int, CampaignRun] = {}
+        self._hung_up: set[int] = set()
+
+    # -- the passes ----------------------------------------------------------------------------
+
+    def tick(self, *, now: datetime) -> TickReport:
+        """One full pass: events, routing, abandonment, then pacing of running campaigns."""
+        report = self.step_calls(now=now)
+        for campaign in Campaign.objects.filter(status=Campaign.Status.RUNNING).order_by("id"):
+            if campaign.mode == Campaign.Mode.PREVIEW:
+                continue
+            report.add(self._pace(campaign, now))
+        return report
+
+    def step_calls(self, *, now: datetime) -> TickReport:
+        """Everything but pacing: what the provider reported, people to connect or abandon,
+        lines to hang up."""
+        report = TickReport()
+        for event in self.provider.poll_events(now=now):
+            self._handle_event(event, now, report)
+        self._handle_stored_events(now, report)
+        self._route_waiting(now, report)
+        self._abandon_overdue(now, report)
+        self._hang_up_finished()
+        return report
+
+    # -- world time and runs -------------------------------------------------------------------
+
+    def _run_for(self, campaign: Campaign, now: datetime) -> CampaignRun:
+        signature = (campaign.mode, repr(sorted(campaign.pacing_options.items())),
+                     str(campaign.abandon_target))
+        run = self.runs.get(campaign.pk)
+        if run is None or run.signature != signature:
+            policy = None
+            if campaign.mode != Campaign.Mode.PREVIEW:
+                try:
+                    policy = make_policy(
+                        campaign.pacing,
+                        campaign.pacing_options,
+                        abandon_target=float(campaign.abandon_target),
+                    )
+                except UnableToBuildPolicy:
+                    logger.exception("campaign %s: cannot build its pacing policy", campaign.pk)
+            run = CampaignRun(campaign.pk, signature, now, policy)
+            self.runs[campaign.pk] = run
+        return run
+
+    def _world(self, run: CampaignRun, at: datetime) -> float:
+        return max(0.0, (at - run.started_at).total_seconds() * self.speed)
+
+    def _observe(self, run: CampaignRun, event: Event) -> None:
+        observe = getattr(run.policy, "observe", None)
+        if observe is not None:
+            observe(event)
+
+    # -- provider events -----------------------------------------------------------------------
+
+    def _handle_stored_events(self, now: datetime, report: TickReport) -> None:
+        stored = ProviderEvent.objects.filter(
+            provider=self.provider.name, processed_at__isnull=True
+        ).order_by("received_at", "id")[:500]
+        for row in stored:
+            event = CallEvent(row.provider_call_id, row.kind, row.received_at, row.ring_seconds)
+            known = self._handle_event(event, now, report)
+            if known or (now - row.received_at).total_seconds() > ORPHAN_EVENT_SECONDS:
+                ProviderEvent.objects.filter(pk=row.pk).update(processed_at=now)
+
+    def _handle_event(self, event: CallEvent, now: datetime, report: TickReport) -> bool:
+        """Apply one provider event; False when the call is not (yet) known."""
+        after: list = []
+        with transaction.atomic():
+            call = (
+                DialerCall.objects.select_for_update()
+                .filter(provider=self.provider.name, provider_call_id=event.provider_call_id)
+                .first()
+            )
+            if call is None:
+                return False
+            campaign = Campaign.objects.get(pk=call.campaign_id)
+            run = self._run_for(campaign, now)
+            kind = event.kind
+            if kind == COMPLETED:
+                kind = self._completed(call, event, after)
+                if kind is None:
+                    return True
+            if call.state != DialerCall.State.DIALING:
+                return True  # a late or repeated event: the call has moved on
+            ring = event.ring_seconds
+            if ring is None:
+                ring = max(0.0, (event.at - call.placed_at).total_seconds())
+            if kind == ANSWERED_LIVE:
+                call.state = DialerCall.State.WAITING
+                call.answered_at = event.at
+                call.ring_seconds = ring
+                call.save(update_fields=["state", "answered_at", "ring_seconds"])
+                run.live_answers += 1
+                self._observe(
+                    run,
+                    Event(kinds.ANSWERED_LIVE, self._world(run, event.at), call.pk, None,
+                          ring * self.speed),
+                )
+                return True
+            if kind not in OUTCOMES:
+                logger.warning("call %s: unknown provider event %r", call.pk, kind)
+                return True
+            outcome, result = OUTCOMES[kind]
+            call.state = DialerCall.State.ENDED
+            call.outcome = outcome
+            call.ring_seconds = ring
+            call.ended_at = event.at
+            if kind == ANSWERED_MACHINE:
+                call.answered_at = event.at
+            call.save(update_fields=["state", "outcome", "ring_seconds", "ended_at", "answered_at"])
+            self._record_result(call, result, event.at)
+            self._after_attempt(call.member_id, campaign, result, now)
+            report.resolved += 1
+            self._observe(
+                run, Event(kind, self._world(run, event.at), call.pk, None, ring * self.speed)
+            )
+            if kind == ANSWERED_MACHINE:
+                after.append(lambda: self.provider.hang_up(event.provider_call_id))
+        for action in after:
+            self._provider_safely(action, call.pk)
+        return True
+
+    def _completed(self, call: DialerCall, event: CallEvent, after: list) -> str | None:
+        """The line ended. While dialing: no answer. While waiting: the person hung up before
+        an agent was free (an abandoned call, without the message). Connected: the agent's
+        call is over on the line; the agent still records its outcome."""
+        if call.state == DialerCall.State.DIALING:
+            return NO_ANSWER
+        if call.state == DialerCall.State.WAITING:
+            self._abandon(call, event.at, played=False)
+            return None
+        if call.state == DialerCall.State.CONNECTED and call.ended_at is None:
+            call.ended_at = event.at
+            call.save(update_fields=["ended_at"])
+        return None
+
+    # -- people who answered -------------------------------------------------------------------
+
+    def _route_waiting(self, now: datetime, report: TickReport) -> None:
+        waiting = list(
+            DialerCall.objects.filter(state=DialerCall.State.WAITING).order_by("answered_at", "id")
+        )
+        for call in waiting:
+            if call.answered_at + self.abandon_after < now:
+                continue  # too late: abandoned below
+            agent_id = self._longest_idle(call.campaign_id)
+            if agent_id is None:
+                continue
+            if self._connect(call.pk, agent_id, now):
+                report.connected += 1
+
+    def _agents(self, campaign_id: int) -> list[AgentNow]:
+        latest = AgentStateChange.objects.filter(agent_id=OuterRef("agent_id")).order_by(
+            "-at", "-id"
+        )
+        rows = (
+            CampaignAgent.objects.filter(campaign_id=campaign_id, left_at__isnull=True)
+            .annotate(
+                current=Subquery(latest.values("state")[:1]),
+                since=Subquery(latest.values("at")[:1]),
+            )
+            .order_by("agent_id")
+            .values_list("agent_id", "current", "since")
+        )
+        return [AgentNow(*row) for row in rows]
+
+    def _busy_agents(self) -> set[int]:
+        return set(
+            DialerCall.objects.filter(state=DialerCall.State.CONNECTED).values_list(
+                "connected_agent_id", flat=True
+            )
+        )
+
+    def _longest_idle(self, campaign_id: int) -> int | None:
+        busy = self._busy_agents()
+        ready = [
+            a
+            for a in self._agents(campaign_id)
+            if a.state == AgentState.READY and a.agent_id not in busy
+        ]
+        if not ready:
+            return None
+        return min(ready, key=lambda a: (a.since, a.agent_id)).agent_id
+
+    def _connect(self, call_id: int, agent_id: int, now: datetime) -> bool:
+        with transaction.atomic():
+            membership = (
+                CampaignAgent.objects.select_for_update()
+                .filter(agent_id=agent_id, left_at__isnull=True)
+                .first()
+            )
+            call = DialerCall.objects.select_for_update().filter(pk=call_id).first()
+            if membership is None or call is None or call.state != DialerCall.State.WAITING:
+                return False
+            current = (
+                AgentStateChange.objects.filter(agent_id=agent_id).order_by("-at", "-id").first()
+            )
+            if current is None or current.state != AgentState.READY:
+                return False
+            if DialerCall.objects.filter(
+                connected_agent_id=agent_id, state=DialerCall.State.CONNECTED
+            ).exists():
+                return False
+            call.state = DialerCall.State.CONNECTED
+            call.outcome = DialerCall.Outcome.LIVE
+            call.connected_agent_id = agent_id
+            call.connected_at = now
+            call.save(update_fields=["state", "outcome", "connected_agent", "connected_at"])
+            set_agent_state(agent_id=agent_id, state=AgentState.ON_CALL, now=now)
+            CampaignMember.objects.filter(pk=call.member_id).update(
+                status=CampaignMember.Status.DONE, last_result="connected"
+            )
+            campaign = Campaign.objects.get(pk=call.campaign_id)
+            run = self._run_for(campaign, now)
+            run.on_call[agent_id] = (call.pk, now)
+            wait = (now - call.answered_at).total_seconds() * self.speed
+            self._observe(
+                run, Event(kinds.CONNECTED, self._world(run, now), call.pk, agent_id, wait)
+            )
+        logger.info("call %s connected to agent %s", call.pk, agent_id)
+        self._provider_safely(lambda: self.provider.bridge(call.provider_call_id, agent_id), call.pk)
+        return True
+
+    def _abandon_overdue(self, now: datetime, report: TickReport) -> None:
+        deadline = now + self.step - self.abandon_after
+        overdue = DialerCall.objects.filter(
+            state=DialerCall.State.WAITING, answered_at__lte=deadline
+        ).order_by("answered_at", "id")
+        for call in overdue:
+            with transaction.atomic():
+                locked = DialerCall.objects.select_for_update().filter(pk=call.pk).first()
+                if locked is None or locked.state != DialerCall.State.WAITING:
+                    continue
+                self._abandon(locked, now, played=True)
+            report.abandoned += 1
+            self._provider_safely(
+                lambda c=call: self.provider.play_safe_harbour_and_hang_up(c.provider_call_id),
+                call.pk,
+            )
+
+    def _abandon(self, call: DialerCall, at: datetime, *, played: bool) -> None:
+        """Inside the caller's transaction, with the call locked."""
+        call.state = DialerCall.State.ENDED
+        call.outcome = DialerCall.Outcome.ABANDONED
+        call.safe_harbour_played = played
+        call.ended_at = at
+        call.save(update_fields=["state", "outcome", "safe_harbour_played", "ended_at"])
+        self._record_result(call, "abandoned", at)
+        campaign = Campaign.objects.get(pk=call.campaign_id)
+        self._after_attempt(call.member_id, campaign, "abandoned", at)
+        run = self._run_for(campaign, at)
+        run.abandoned += 1
+        wait = (at - call.answered_at).total_seconds() * self.speed if call.answered_at else 0.0
+        self._observe(run, Event(kinds.ABANDONED, self._world(run, at), call.pk, None, wait))
+        logger.info("call %s abandoned (no agent free)", call.pk)
+
+    def _hang_up_finished(self) -> None:
+        """Lines of calls the agent finished on the desk (`agents.call_finished`)."""
+        tracked = [call_id for run in self.runs.values() for call_id, _ in run.on_call.values()]
+        if not tracked:
+            return
+        ended = DialerCall.objects.filter(pk__in=tracked, state=DialerCall.State.ENDED)
+        for call_id, provider_call_id in ended.values_list("id", "provider_call_id"):
+            if call_id not in self._hung_up:
+                self._hung_up.add(call_id)
+                self._provider_safely(lambda p=provider_call_id: self.provider.hang_up(p), call_id)
+
+    # -- pacing and dialing --------------------------------------------------------------------
+
+    def _pace(self, campaign: Campaign, now: datetime) -> TickReport:
+        report = TickReport()
+        run = self._run_for(campaign, now)
+        agents = self._agents(campaign.pk)
+        states = {a.agent_id: a for a in agents}
+        self._observe_agents(run, states, now)
+        if run.policy is None:
+            return report
+        busy = self._busy_agents()
+        idle = sum(1 for a in agents if a.state == AgentState.READY and a.agent_id not in busy)
+        talking = sum(
+            1
+            for a in agents
+            if a.state == AgentState.ON_CALL or (a.state == AgentState.READY and a.agent_id in busy)
+        )
+        wrapping = sum(1 for a in agents if a.state == AgentState.WRAP_UP)
+        in_flight = DialerCall.objects.filter(campaign=campaign).exclude(
+            state__in=[DialerCall.State.ENDED, DialerCall.State.CONNECTED]
+        )
+        dialing = waiting = 0
+        for state in in_flight.values_list("state", flat=True):
+            if state == DialerCall.State.DIALING:
+                dialing += 1
+            else:
+                waiting += 1
+        snapshot = Snapshot(
+            now=self._world(run, now),
+            agents_logged_in=idle + talking + wrapping,
+            agents_idle=idle,
+            agents_talking=talking,
+            agents_wrapping=wrapping,
+            calls_dialing=dialing,
+            calls_waiting=waiting,
+            dials=run.dials,
+            live_answers=run.live_answers,
+            abandoned=run.abandoned,
+        )
+        try:
+            wanted = int(run.policy.calls_to_place(snapshot))
+        except Exception:
+            logger.exception("campaign %s: the pacing policy failed", campaign.pk)
+            return report
+        wanted = min(max(0, wanted), self.max_dials_per_tick)
+        if snapshot.agents_logged_in == 0:
+            wanted = 0
+        if wanted:
+            self._dial(campaign, run, wanted, now, report)
+        return report
+
+    def _observe_agents(self, run: CampaignRun, states: dict[int, AgentNow], now: datetime) -> None:
+        for agent_id, (call_id, connected_at) in list(run.on_call.items()):
+            current = states.get(agent_id)
+            if current is not None and current.state == AgentState.ON_CALL:
+                continue
+            del run.on_call[agent_id]
+            ended = current.since if current is not None and current.since else now
+            self._observe(
+                run,
+                Event(kinds.TALK_ENDED, self._world(run, ended), call_id, agent_id,
+                      max(0.0, (ended - connected_at).total_seconds()) * self.speed),
+            )
+            if current is not None and current.state == AgentState.WRAP_UP:
+                run.wrapping[agent_id] = ended
+        for agent_id, since in list(run.wrapping.items()):
+            current = states.get(agent_id)
+            if current is not None and current.state == AgentState.WRAP_UP:
+                continue
+            del run.wrapping[agent_id]
+            ended = current.since if current is not None and current.since else now
+            self._observe(
+                run,
+                Event(kinds.WRAP_ENDED, self._world(run, ended), None, agent_id,
+                      max(0.0, (ended - since).total_seconds()) * self.speed),
+            )
+
+    def _dial(
+        self, campaign: Campaign, run: CampaignRun, wanted: int, now: datetime, report: TickReport
+    ) -> None:
+        in_flight = DialerCall.objects.exclude(state=DialerCall.State.ENDED).values("consumer_id")
+        candidates = list(
+            CampaignMember.objects.filter(campaign=campaign, status=CampaignMember.Status.PENDING)
+            .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
+            .exclude(consumer_id__in=in_flight)
+            .order_by(F("next_try_at").asc(nulls_first=True), "id")[: wanted * 3 + 5]
+        )
+        if not candidates:
+            return
+        verdicts = compliance.eligible_debts(
+            debt_ids=[d for m in candidates for d in m.debt_ids], now=now
+        )
+        for member in candidates:
+            if report.placed >= wanted:
+                break
+            allowed = [d for d in member.debt_ids if d in verdicts and verdicts[d].allowed]
+            if not allowed:
+                later = [
+                    verdicts[d].next_allowed_at
+                    for d in member.debt_ids
+                    if d in verdicts and verdicts[d].next_allowed_at
+                ]
+                _postpone(member.pk, min(later) if later else now + POSTPONE)
+                continue
+            dialed = dial_member(
+                member_id=member.pk,
+                debt_ids=allowed,
+                campaign=campaign,
+                provider=self.provider.name,
+                now=now,
+            )
+            if dialed is None:
+                report.refused += 1
+                continue
+            call, number = dialed
+            try:
+                provider_call_id = self.provider.place_call(
+                    call_ref=str(call.pk), to=number, now=now
+                )
+            except UnableToPlaceCall as error:
+                logger.warning("call %s: not placed (%s)", call.pk, error)
+                _not_placed(call.pk, now)
+                continue
+            DialerCall.objects.filter(pk=call.pk).update(provider_call_id=provider_call_id)
+            run.dials += 1
+            report.placed += 1
+            self._observe(run, Event(kinds.DIAL_PLACED, self._world(run, now), call.pk))
+
+    # -- small helpers -------------------------------------------------------------------------
+
+    def _record_result(self, call: DialerCall, result: str, at: datetime) -> None:
+        try:
+            compliance.record_attempt_result(attempt_id=call.attempt_id, result=result, at=at)
+        except compliance.UnableToRecordResult:
+            logger.exception("call %s: could not record its result", call.pk)
+
+    def _after_attempt(self, member_id: int, campaign: Campaign, result: str, now: datetime):
+        member = CampaignMember.objects.select_for_update().get(pk=member_id)
+        member.last_result = result
+        if result == "not_in_service":
+            member.status = CampaignMember.Status.SKIPPED
+            member.skip_reason = "number not in service"
+        elif member.attempts >= campaign.max_attempts:
+            member.status = CampaignMember.Status.DONE
+        else:
+            member.status = CampaignMember.Status.PENDING
+            member.next_try_at = now + timedelta(minutes=campaign.retry_minutes)
+        member.save(update_fields=["last_result", "status", "skip_reason", "next_try_at"])
+
+    def _provider_safely(self, action, call_id: int) -> None:
+        try:
+            action()
+        except UnableToPlaceCall as error:
+            logger.warning("call %s: the provider refused (%s)", call_id, error)
+        except Exception:
+            logger.exception("call %s: the provider failed", call_id)
+
+
+# -- one dial: the compliance chokepoint, then the call record ----------------------------------
+
+
+@transaction.atomic
+def dial_member(
+    *, member_id: int, debt_ids: list[int], campaign: Campaign, provider: str, now: datetime
+) -> tuple[DialerCall, str] | None:
+    """Ask compliance whether this person may be called now about these debts on their best
+    number; record the dial if so. None when there is nothing to dial or the call is refused
+    (compliance keeps the refused attempt; the member is postponed or skipped)."""
+    member = CampaignMember.objects.select_for_update().filter(pk=member_id).first()
+    if member is None or member.status != CampaignMember.Status.PENDING:
+        return None
+    phone = (
+        ContactPoint.objects.filter(
+            consumer_id=member.consumer_id,
+            kind=ContactPoint.Kind.PHONE,
+            status=ContactPoint.Status.VALID,
+        )
+        .order_by("-is_primary", "id")
+        .first()
+    )
+    if phone is None:
+        _skip(member, "no valid phone number")
+        return None
+    if not within_campaign_hours(campaign, phone.value, now):
+        _postpone(member.pk, now + timedelta(minutes=30))
+        return None
+    try:
+        authorization = compliance.authorize_contact(
+            consumer_id=member.consumer_id,
+            debt_ids=debt_ids,
+            channel="call",
+            now=now,
+            contact_point_id=phone.pk,
+            actor_id=None,
+            source="DIALER",
+            autodialed=True,
+            campaign=campaign.name,
+        )
+    except compliance.UnableToAuthorizeContact as error:
+        _skip(member, error.message[:200])
+        return None
+    if not authorization.allowed:
+        _postpone(member.pk, authorization.decision.next_allowed_at or now + POSTPONE)
+        return None
+    call = DialerCall.objects.create(
+        campaign=campaign,
+        member=member,
+        consumer_id=member.consumer_id,
+        contact_point=phone,
+        attempt_id=authorization.attempt_id,
+        provider=provider,
+        placed_at=now,
+    )
+    member.status = CampaignMember.Status.DIALED
+    member.attempts += 1
+    member.save(update_fields=["status", "attempts"])
+    return call, phone.value
+
+
+def within_campaign_hours(campaign: Campaign, number: str, now: datetime) -> bool:
+    """Is it within the campaign's hours at every place the number may ring? (Compliance
+    applies the legal hours at all the person's known locations; this is the campaign's own,
+    usually narrower, choice.) Unknown places: yes, compliance decides."""
+    zones = phone_zones(number)
+    for zone in zones:
+        local = now.astimezone(zone).time()
+        if not campaign.calling_starts_at <= local < campaign.calling_ends_at:
+            return False
+    return True
+
+
+def phone_zones(number: str) -> list[ZoneInfo]:
+    import phonenumbers
+    from phonenumbers import timezone as phone_timezone
+
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return []
+    zones = []
+    for name in phone_timezone.time_zones_for_number(parsed):
+        try:
+            zones.append(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return zones
+
+
+def _postpone(member_id: int, until: datetime) -> None:
+    CampaignMember.objects.filter(pk=member_id, status=CampaignMember.Status.PENDING).update(
+        next_try_at=until
+    )
+
+
+def _skip(member: CampaignMember, reason: str) -> None:
+    member.status = CampaignMember.Status.SKIPPED
+    member.skip_reason = reason
+    member.save(update_fields=["status", "skip_reason"])
+
+
+@transaction.atomic
+def _not_placed(call_id: int, now: datetime) -> None:
+    call = DialerCall.objects.select_for_update().get(pk=call_id)
+    call.state = DialerCall.State.ENDED
+    call.outcome = DialerCall.Outcome.FAILED
+    call.ended_at = now
+    call.save(update_fields=["state", "outcome", "ended_at"])
+    CampaignMember.objects.filter(pk=call.member_id).update(
+        status=CampaignMember.Status.PENDING, next_try_at=now + POSTPONE
+    )

@@ -1,0 +1,299 @@
+"""Campaigns: creating them, building their lists, starting and stopping them, and who takes
+their calls. The dialer loop (`amicable.dialer.loop`) dials them; the desk and the supervisor
+screens call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from amicable.dialer.core import UnableToBuildPolicy, make_policy
+from amicable.dialer.models import Campaign, CampaignAgent, CampaignMember, DialerCall, ProviderEvent
+from amicable.identity.services import record_audit_event
+from amicable.kernel.errors import UnableTo
+from amicable.portfolio.models import Debt
+
+#: Status changes a supervisor may make.
+TRANSITIONS = {
+    Campaign.Status.DRAFT: {Campaign.Status.RUNNING, Campaign.Status.STOPPED},
+    Campaign.Status.RUNNING: {Campaign.Status.PAUSED, Campaign.Status.STOPPED},
+    Campaign.Status.PAUSED: {Campaign.Status.RUNNING, Campaign.Status.STOPPED},
+    Campaign.Status.STOPPED: set(),
+}
+
+
+class UnableToManageCampaign(UnableTo):
+    pass
+
+
+class UnableToJoinCampaign(UnableTo):
+    pass
+
+
+@dataclass(frozen=True)
+class CampaignFilter:
+    """Which debts a campaign dials: a static list of debt ids, or the filter."""
+
+    creditor_codes: tuple[str, ...] = ()
+    min_balance: Decimal | None = None
+    max_balance: Decimal | None = None
+    states: tuple[str, ...] = ()
+    debt_ids: tuple[int, ...] = ()
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    name: str,
+    mode: str,
+    list_filter: CampaignFilter,
+    created_by_id: int | None,
+    now: datetime,
+    abandon_target: Decimal = Decimal("0.030"),
+    calling_starts_at: time = time(8, 0),
+    calling_ends_at: time = time(21, 0),
+    pacing_options: dict | None = None,
+    max_attempts: int = 3,
+    retry_minutes: int = 240,
+) -> Campaign:
+    name = name.strip()
+    if not name:
+        raise UnableToManageCampaign("Give the campaign a name.")
+    if Campaign.objects.filter(name=name).exists():
+        raise UnableToManageCampaign(f"There is already a campaign called {name!r}.")
+    if mode not in Campaign.Mode.values:
+        raise UnableToManageCampaign(f"{mode!r} is not a dialing mode.")
+    if not Decimal("0") <= abandon_target <= Decimal("0.03"):
+        raise UnableToManageCampaign("The abandonment target must be between 0% and 3%.")
+    if calling_starts_at >= calling_ends_at:
+        raise UnableToManageCampaign("The calling hours must start before they end.")
+    options = dict(pacing_options or {})
+    if mode != Campaign.Mode.PREVIEW:
+        try:
+            make_policy(mode.lower(), options, abandon_target=float(abandon_target))
+        except UnableToBuildPolicy as error:
+            raise UnableToManageCampaign(str(error)) from None
+    if not (list_filter.debt_ids or list_filter.creditor_codes or list_filter.states) and (
+        list_filter.min_balance is None and list_filter.max_balance is None
+    ):
+        raise UnableToManageCampaign(
+            "Say which debts to dial: creditors, a balance range, states or a list of debts."
+        )
+    campaign = Campaign.objects.create(
+        name=name,
+        mode=mode,
+        pacing_options=options,
+        abandon_target=abandon_target,
+        calling_starts_at=calling_starts_at,
+        calling_ends_at=calling_ends_at,
+        creditor_codes=sorted({c.strip() for c in list_filter.creditor_codes if c.strip()}),
+        min_balance=list_filter.min_balance,
+        max_balance=list_filter.max_balance,
+        states=sorted({s.strip().upper() for s in list_filter.states if s.strip()}),
+        debt_ids=sorted(set(list_filter.debt_ids)),
+        max_attempts=max_attempts,
+        retry_minutes=retry_minutes,
+        created_by_id=created_by_id,
+        created_at=now,
+        status_changed_at=now,
+    )
+    build_campaign_list(campaign_id=campaign.pk, now=now)
+    record_audit_event(
+        at=now,
+        actor_id=created_by_id,
+        action="dialer.campaign_created",
+        object_type="Campaign",
+        object_id=campaign.pk,
+        details={"mode": mode},
+    )
+    return campaign
+
+
+def _list_debts(campaign: Campaign):
+    debts = Debt.objects.filter(status=Debt.Status.ACTIVE, balance__gt=0)
+    if campaign.debt_ids:
+        return debts.filter(pk__in=campaign.debt_ids)
+    if campaign.creditor_codes:
+        debts = debts.filter(creditor__code__in=campaign.creditor_codes)
+    if campaign.min_balance is not None:
+        debts = debts.filter(balance__gte=campaign.min_balance)
+    if campaign.max_balance is not None:
+        debts = debts.filter(balance__lte=campaign.max_balance)
+    if campaign.states:
+        debts = debts.filter(consumer__state__in=campaign.states)
+    return debts
+
+
+@transaction.atomic
+def build_campaign_list(*, campaign_id: int, now: datetime) -> int:
+    """Add everyone the campaign's filter selects (one member per person, with their matching
+    debts; the largest is the member's `debt`). People already on the list keep their place
+    and history; their pending debts are refreshed. Returns how many people were added."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+    per_consumer: dict[int, list[int]] = {}
+    rows = _list_debts(campaign).order_by("consumer_id", "-balance", "id")
+    for debt_id, consumer_id in rows.values_list("id", "consumer_id").iterator(chunk_size=5000):
+        per_consumer.setdefault(consumer_id, []).append(debt_id)
+    existing = dict(
+        CampaignMember.objects.filter(campaign=campaign).values_list("consumer_id", "id")
+    )
+    new = [
+        CampaignMember(
+            campaign=campaign, consumer_id=consumer_id, debt_id=ids[0], debt_ids=ids
+        )
+        for consumer_id, ids in per_consumer.items()
+        if consumer_id not in existing
+    ]
+    CampaignMember.objects.bulk_create(new, batch_size=2000)
+    for member in CampaignMember.objects.filter(
+        campaign=campaign, status=CampaignMember.Status.PENDING, consumer_id__in=per_consumer
+    ).exclude(pk__in=[m.pk for m in new if m.pk]):
+        ids = per_consumer[member.consumer_id]
+        if member.debt_ids != ids:
+            member.debt_ids = ids
+            member.debt_id = ids[0]
+            member.save(update_fields=["debt_ids", "debt"])
+    campaign.list_built_at = now
+    campaign.save(update_fields=["list_built_at"])
+    return len(new)
+
+
+@transaction.atomic
+def set_campaign_status(
+    *, campaign_id: int, status: str, actor_id: int | None, now: datetime
+) -> Campaign:
+    """Start, pause, resume or stop a campaign. Starting refreshes its list."""
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise UnableToManageCampaign("No such campaign.")
+    if status == campaign.status:
+        return campaign
+    if status not in TRANSITIONS.get(campaign.status, set()):
+        raise UnableToManageCampaign(
+            f"A {campaign.get_status_display().lower()} campaign cannot become "
+            f"{Campaign.Status(status).label.lower() if status in Campaign.Status.values else status}."
+        )
+    previous = campaign.status
+    campaign.status = status
+    campaign.status_changed_at = now
+    campaign.save(update_fields=["status", "status_changed_at"])
+    if status == Campaign.Status.RUNNING:
+        build_campaign_list(campaign_id=campaign.pk, now=now)
+    if status == Campaign.Status.STOPPED:
+        CampaignAgent.objects.filter(campaign=campaign, left_at__isnull=True).update(left_at=now)
+    record_audit_event(
+        at=now,
+        actor_id=actor_id,
+        action="dialer.campaign_status",
+        object_type="Campaign",
+        object_id=campaign.pk,
+        details={"from": previous, "to": status},
+    )
+    return campaign
+
+
+@transaction.atomic
+def join_campaign(*, campaign_id: int, agent_id: int, now: datetime) -> CampaignAgent:
+    """The agent takes this campaign's calls (leaving any other campaign)."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or campaign.status == Campaign.Status.STOPPED:
+        raise UnableToJoinCampaign("This campaign is not taking agents.")
+    current = (
+        CampaignAgent.objects.select_for_update()
+        .filter(agent_id=agent_id, left_at__isnull=True)
+        .first()
+    )
+    if current is not None:
+        if current.campaign_id == campaign_id:
+            return current
+        current.left_at = now
+        current.save(update_fields=["left_at"])
+    try:
+        with transaction.atomic():
+            return CampaignAgent.objects.create(
+                campaign=campaign, agent_id=agent_id, joined_at=now
+            )
+    except IntegrityError:
+        raise UnableToJoinCampaign("You joined another campaign at the same moment.") from None
+
+
+@transaction.atomic
+def leave_campaign(*, agent_id: int, now: datetime) -> None:
+    if DialerCall.objects.filter(
+        connected_agent_id=agent_id, state=DialerCall.State.CONNECTED
+    ).exists():
+        raise UnableToJoinCampaign("Finish your call first (record its outcome).")
+    CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True).update(left_at=now)
+
+
+def agent_campaign(*, agent_id: int) -> Campaign | None:
+    membership = (
+        CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True)
+        .select_related("campaign")
+        .first()
+    )
+    return membership.campaign if membership else None
+
+
+# -- the screen pop: what the desk asks -------------------------------------------------------
+
+
+def call_to_pop(*, agent_id: int) -> DialerCall | None:
+    """The call the dialer connected to this agent that their desk has not opened yet."""
+    return (
+        DialerCall.objects.filter(
+            connected_agent_id=agent_id,
+            state=DialerCall.State.CONNECTED,
+            popped_at__isnull=True,
+        )
+        .order_by("connected_at", "id")
+        .first()
+    )
+
+
+def current_call(*, agent_id: int) -> DialerCall | None:
+    """The agent's connected call, popped or not."""
+    return (
+        DialerCall.objects.filter(connected_agent_id=agent_id, state=DialerCall.State.CONNECTED)
+        .order_by("-connected_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def mark_popped(*, call_id: int, session_id: int | None, now: datetime) -> None:
+    DialerCall.objects.filter(pk=call_id, popped_at__isnull=True).update(
+        popped_at=now, desk_session_id=session_id
+    )
+
+
+# -- provider callbacks ----------------------------------------------------------------------
+
+
+def record_provider_event(
+    *,
+    provider: str,
+    provider_call_id: str,
+    kind: str,
+    received_at: datetime,
+    ring_seconds: float | None = None,
+    payload: dict | None = None,
+) -> ProviderEvent:
+    """Keep a provider's callback for the dialer loop (which runs in another process)."""
+    return ProviderEvent.objects.create(
+        provider=provider,
+        provider_call_id=provider_call_id,
+        kind=kind,
+        ring_seconds=ring_seconds,
+        payload=payload or {},
+        received_at=received_at,
+    )
+
+
+def as_tuple(values: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(v for v in (values or ()) if v)

@@ -1,0 +1,276 @@
+"""A Twilio adapter over Programmable Voice's documented REST API, standard library only.
+
+Placing a call: ``POST /2010-04-01/Accounts/{AccountSid}/Calls.json`` (form-encoded, HTTP basic
+auth with the Account SID and Auth Token) with ``To``, ``From``, ``Twiml`` (what the answered
+call hears while the dialer decides: a short pause), ``MachineDetection`` (``Enable``: a verdict
+as soon as Twilio knows who answered), ``AsyncAmd=true`` with ``AsyncAmdStatusCallback`` (the
+call proceeds while detection runs; the verdict ``AnsweredBy`` is POSTed to our callback),
+``StatusCallback`` with ``StatusCallbackEvent`` ``initiated ringing answered completed``, and
+``Timeout`` (seconds of ringing before no-answer). Twilio answers 201 with the Call resource;
+its ``sid`` (``CA...``) is the provider call id.
+
+Steering a live call: ``POST .../Calls/{Sid}.json`` with new ``Twiml`` replaces what the call
+is doing: ``<Dial><Client>agent-7</Client></Dial>`` bridges the person to the agent's browser
+(Twilio Voice SDK identity ``agent-{id}``); ``<Say>`` the safe-harbour message then
+``<Hangup/>`` abandons politely; ``Status=completed`` hangs up.
+
+Callbacks (to ``/dialer/twilio/status/``) carry ``CallSid``, ``CallStatus`` (queued, initiated,
+ringing, in-progress, completed, busy, failed, no-answer, canceled) and, from asynchronous AMD,
+``AnsweredBy`` (human, machine_start, machine_end_beep, machine_end_silence,
+machine_end_other, fax, unknown). Each is signed: ``X-Twilio-Signature`` is the base64 HMAC-SHA1,
+keyed with the Auth Token, of the full URL Twilio called followed by every POST parameter's name
+and value, sorted by name, with no separators. `validate_signature` checks it in constant time.
+
+Configuration: ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``, ``TWILIO_FROM_NUMBER`` and the
+public base URL of this installation (``AMICABLE_PUBLIC_URL``) are read by the caller
+(`from_environment`); the HTTP transport is injectable, so tests replay recorded fixtures.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+from amicable.dialer.telephony.base import (
+    ANSWERED_LIVE,
+    ANSWERED_MACHINE,
+    BUSY,
+    COMPLETED,
+    INVALID,
+    NO_ANSWER,
+    SAFE_HARBOUR_MESSAGE,
+    CallEvent,
+    UnableToPlaceCall,
+)
+
+API_BASE = "https://api.twilio.com"
+DEFAULT_TIMEOUT_SECONDS = 15.0
+STATUS_CALLBACK_PATH = "/dialer/twilio/status/"
+#: What the person hears between answering and the dialer's decision (AMD, then an agent).
+HOLD_TWIML = '<Response><Pause length="60"/></Response>'
+
+#: CallStatus values that end a dial without anyone answering, as event kinds.
+_FINAL_STATUSES = {
+    "busy": BUSY,
+    "no-answer": NO_ANSWER,
+    "failed": INVALID,  # Twilio could not reach the number (e.g. not in service)
+    "canceled": NO_ANSWER,
+    "completed": COMPLETED,
+}
+_HUMAN = {"human", "unknown"}  # unknown: treat as a person (never leave a person in silence)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class TransportError(Exception):
+    """The request may or may not have reached Twilio (timeout, connection reset...)."""
+
+
+Transport = Callable[[HttpRequest], HttpResponse]
+
+
+def urllib_transport(
+    request: HttpRequest, *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> HttpResponse:
+    if not request.url.startswith("https://"):
+        raise TransportError("only https URLs are allowed")
+    outgoing = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
+        request.url, data=request.body, headers=request.headers, method=request.method
+    )
+    try:
+        with urllib.request.urlopen(outgoing, timeout=timeout) as response:  # noqa: S310
+            return HttpResponse(response.status, response.read(), dict(response.headers))
+    except urllib.error.HTTPError as error:
+        return HttpResponse(error.code, error.read(), dict(error.headers))
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise TransportError(type(error).__name__) from None
+
+
+# -- request validation ----------------------------------------------------------------------
+
+
+def compute_signature(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
+    """Twilio's X-Twilio-Signature for a POST to `url` with form `params`."""
+    data = url + "".join(f"{name}{value}" for name, value in sorted(params))
+    digest = hmac.new(auth_token.encode(), data.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def validate_signature(
+    url: str, params: Iterable[tuple[str, str]], signature: str, auth_token: str
+) -> bool:
+    if not signature or not auth_token:
+        return False
+    expected = compute_signature(url, list(params), auth_token)
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
+def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | None:
+    """The dialer's event for one status or AMD callback (None: nothing the dialer acts on,
+    e.g. ``ringing`` or ``in-progress``, since the AMD verdict follows the answer)."""
+    call_sid = params.get("CallSid", "")
+    if not call_sid:
+        return None
+    answered_by = params.get("AnsweredBy", "")
+    if answered_by:
+        kind = ANSWERED_LIVE if answered_by in _HUMAN else ANSWERED_MACHINE
+        return CallEvent(call_sid, kind, at, None)
+    kind = _FINAL_STATUSES.get(params.get("CallStatus", ""))
+    if kind is None:
+        return None
+    ring = None
+    if kind != COMPLETED and params.get("CallDuration", "").isdigit():
+        ring = float(params["CallDuration"])
+    return CallEvent(call_sid, kind, at, ring)
+
+
+# -- the provider ----------------------------------------------------------------------------
+
+
+class TwilioProvider:
+    """The `TelephonyProvider` for Twilio. Callback-driven: `poll_events` returns nothing; the
+    status-callback view stores events for the loop."""
+
+    name = "twilio"
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        public_url: str,
+        transport: Transport = urllib_transport,
+        api_base: str = API_BASE,
+        machine_detection: str = "Enable",
+        ring_timeout_seconds: int = 26,
+        callback_number: str = "",
+    ) -> None:
+        if not account_sid.startswith("AC") or not auth_token or not from_number:
+            raise UnableToPlaceCall(
+                "set TWILIO_ACCOUNT_SID (AC...), TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER"
+            )
+        if machine_detection not in {"Enable", "DetectMessageEnd"}:
+            raise UnableToPlaceCall("machine_detection must be Enable or DetectMessageEnd")
+        self.account_sid = account_sid
+        self._auth_token = auth_token
+        self.from_number = from_number
+        self.status_callback_url = public_url.rstrip("/") + STATUS_CALLBACK_PATH
+        self._transport = transport
+        self._api_base = api_base.rstrip("/")
+        self.machine_detection = machine_detection
+        self.ring_timeout_seconds = ring_timeout_seconds
+        self.callback_number = callback_number or from_number
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **kwargs) -> TwilioProvider:
+        env = os.environ if environ is None else environ
+        return cls(
+            account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            public_url=env.get("AMICABLE_PUBLIC_URL", "http://127.0.0.1:8000"),
+            callback_number=env.get("AMICABLE_CALLBACK_NUMBER", ""),
+            **kwargs,
+        )
+
+    # TelephonyProvider ---------------------------------------------------------------------
+
+    def place_call(self, *, call_ref: str, to: str, now: datetime) -> str:
+        form = [
+            ("To", to),
+            ("From", self.from_number),
+            ("Twiml", HOLD_TWIML),
+            ("MachineDetection", self.machine_detection),
+            ("AsyncAmd", "true"),
+            ("AsyncAmdStatusCallback", self.status_callback_url),
+            ("AsyncAmdStatusCallbackMethod", "POST"),
+            ("StatusCallback", self.status_callback_url),
+            ("StatusCallbackMethod", "POST"),
+            ("StatusCallbackEvent", "initiated"),
+            ("StatusCallbackEvent", "ringing"),
+            ("StatusCallbackEvent", "answered"),
+            ("StatusCallbackEvent", "completed"),
+            ("Timeout", str(self.ring_timeout_seconds)),
+        ]
+        body = self._post(f"/Calls.json", form)
+        sid = body.get("sid")
+        if not isinstance(sid, str) or not sid.startswith("CA"):
+            raise UnableToPlaceCall("Twilio's answer has no call sid")
+        return sid
+
+    def poll_events(self, *, now: datetime) -> list[CallEvent]:
+        return []
+
+    def bridge(self, call_id: str, agent_id: int) -> None:
+        self.update_call(call_id, twiml=bridge_twiml(agent_id))
+
+    def play_safe_harbour_and_hang_up(self, call_id: str) -> None:
+        self.update_call(call_id, twiml=safe_harbour_twiml(self.callback_number))
+
+    def hang_up(self, call_id: str) -> None:
+        self._post(f"/Calls/{call_id}.json", [("Status", "completed")])
+
+    # helpers ---------------------------------------------------------------------------------
+
+    def update_call(self, call_id: str, *, twiml: str) -> None:
+        self._post(f"/Calls/{call_id}.json", [("Twiml", twiml)])
+
+    def _post(self, path: str, form: list[tuple[str, str]]) -> dict:
+        url = f"{self._api_base}/2010-04-01/Accounts/{self.account_sid}{path}"
+        credentials = base64.b64encode(f"{self.account_sid}:{self._auth_token}".encode()).decode()
+        request = HttpRequest(
+            method="POST",
+            url=url,
+            headers={
+                "Authorization": f"Basic {credentials}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            },
+            body=urlencode(form).encode("ascii"),
+        )
+        try:
+            response = self._transport(request)
+        except TransportError as error:
+            raise UnableToPlaceCall(f"Twilio could not be reached ({error})") from None
+        try:
+            body = json.loads(response.body or b"{}")
+        except ValueError:
+            body = {}
+        if response.status >= 400:
+            # Twilio's error body: {"code": 21211, "message": "...", "more_info": ..., "status"}
+            code = body.get("code", "")
+            raise UnableToPlaceCall(f"Twilio refused the request (HTTP {response.status}, {code})")
+        return body
+
+
+def bridge_twiml(agent_id: int) -> str:
+    return f"<Response><Dial><Client>agent-{int(agent_id)}</Client></Dial></Response>"
+
+
+def safe_harbour_twiml(callback_number: str) -> str:
+    message = SAFE_HARBOUR_MESSAGE.format(callback_number=" ".join(callback_number.lstrip("+")))
+    return f"<Response><Say>{escape(message)}</Say><Hangup/></Response>"

@@ -1,0 +1,135 @@
+"""Supervisors' campaign screens: the list with live figures, creating one, start/pause/stop."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from amicable.dialer.models import Campaign
+from amicable.dialer.selectors import campaign_figures
+from amicable.dialer.services import (
+    CampaignFilter,
+    UnableToManageCampaign,
+    create_campaign,
+    set_campaign_status,
+)
+from amicable.identity.permissions import role_required
+from amicable.identity.roles import Role
+from amicable.kernel.clock import utc_now
+from amicable.portfolio.models import Creditor
+
+MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    mode = forms.ChoiceField(choices=Campaign.Mode.choices, initial=Campaign.Mode.PROGRESSIVE)
+    creditors = forms.ModelMultipleChoiceField(
+        queryset=Creditor.objects.filter(is_active=True).order_by("name", "id"),
+        to_field_name="code",
+        required=False,
+    )
+    min_balance = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+    max_balance = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+    states = forms.CharField(
+        required=False, help_text="two-letter codes, separated by commas (e.g. NY, NJ)"
+    )
+    debt_ids = forms.CharField(
+        required=False,
+        label="Or a list of debt ids",
+        help_text="used instead of the filter when given",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    abandon_target_percent = forms.DecimalField(
+        label="Abandonment target (%)",
+        initial=Decimal("3.0"),
+        min_value=0,
+        max_value=3,
+        decimal_places=1,
+    )
+    calling_starts_at = forms.TimeField(initial="08:00", label="Calls from (local time)")
+    calling_ends_at = forms.TimeField(initial="21:00", label="Calls until (local time)")
+
+    def clean_states(self):
+        return tuple(s.strip().upper() for s in self.cleaned_data["states"].split(",") if s.strip())
+
+    def clean_debt_ids(self):
+        text = self.cleaned_data["debt_ids"].replace(",", " ").split()
+        try:
+            return tuple(int(x) for x in text)
+        except ValueError:
+            raise forms.ValidationError("Debt ids are whole numbers.") from None
+
+    def list_filter(self) -> CampaignFilter:
+        data = self.cleaned_data
+        return CampaignFilter(
+            creditor_codes=tuple(c.code for c in data["creditors"]),
+            min_balance=data["min_balance"],
+            max_balance=data["max_balance"],
+            states=data["states"],
+            debt_ids=data["debt_ids"],
+        )
+
+
+@role_required(*MANAGERS)
+def campaign_list(request):
+    return render(
+        request,
+        "supervisor/campaigns.html",
+        {"nav": "campaigns", "figures": campaign_figures(now=utc_now())},
+    )
+
+
+@role_required(*MANAGERS)
+def campaign_figures_partial(request):
+    """The live figures, polled every 2 s by the list."""
+    return render(
+        request,
+        "supervisor/_campaign_rows.html",
+        {"figures": campaign_figures(now=utc_now())},
+    )
+
+
+@role_required(*MANAGERS)
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = create_campaign(
+                name=data["name"],
+                mode=data["mode"],
+                list_filter=form.list_filter(),
+                abandon_target=data["abandon_target_percent"] / 100,
+                calling_starts_at=data["calling_starts_at"],
+                calling_ends_at=data["calling_ends_at"],
+                created_by_id=request.user.pk,
+                now=utc_now(),
+            )
+        except UnableToManageCampaign as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Campaign {campaign.name} created with {campaign.members.count():,} people "
+                "on its list. Start it when agents have joined.",
+            )
+            return redirect("supervisor_campaigns")
+    return render(request, "supervisor/campaign_form.html", {"nav": "campaigns", "form": form})
+
+
+@role_required(*MANAGERS)
+@require_POST
+def campaign_status(request, campaign_id: int):
+    status = request.POST.get("status", "")
+    try:
+        campaign = set_campaign_status(
+            campaign_id=campaign_id, status=status, actor_id=request.user.pk, now=utc_now()
+        )
+    except UnableToManageCampaign as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{campaign.name}: {campaign.get_status_display().lower()}.")
+    return redirect("supervisor_campaigns")

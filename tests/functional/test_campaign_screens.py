@@ -1,0 +1,189 @@
+"""Campaigns through HTTP: a supervisor creates, starts, pauses and stops one and sees its live
+figures; agents cannot manage campaigns; an agent joins, waits, and the dialer's call pops up
+on their desk; Twilio's signed status callback; the `amicable dialer` command."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from amicable.compliance.api import ContactAttempt
+from amicable.dialer.agents import current_state, set_agent_state
+from amicable.dialer.models import Campaign, CampaignAgent, DialerCall, ProviderEvent
+from amicable.dialer.telephony.twilio import compute_signature
+from amicable.kernel.clock import freeze
+from amicable.strategy.models import CallSession
+from tests.integration.dialer.dialer_world import (
+    loop_for,
+    people,
+    ready_agents,
+    run,
+    running_campaign,
+    world_scenario,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def supervisor(client, supervisor_sam, frozen_clock):
+    client.force_login(supervisor_sam)
+    return client
+
+
+def test_a_supervisor_creates_starts_pauses_and_stops_a_campaign(
+    supervisor, creditor_mercy, frozen_clock
+):
+    people(3)
+    form = supervisor.get(reverse("supervisor_campaign_create"))
+    assert form.status_code == 200 and "Abandonment target" in form.content.decode()
+
+    created = supervisor.post(
+        reverse("supervisor_campaign_create"),
+        {
+            "name": "Mercy April",
+            "mode": "PREDICTIVE",
+            "creditors": ["mercy"],
+            "states": "ny",
+            "abandon_target_percent": "2.5",
+            "calling_starts_at": "09:00",
+            "calling_ends_at": "20:00",
+        },
+        follow=True,
+    )
+
+    body = created.content.decode()
+    assert "Mercy April" in body and "3 people" in body
+    campaign = Campaign.objects.get()
+    assert campaign.mode == "PREDICTIVE" and campaign.status == "DRAFT"
+    assert str(campaign.abandon_target) == "0.025" and campaign.states == ["NY"]
+    assert campaign.members.count() == 3
+    for status, shown in (("RUNNING", "Running"), ("PAUSED", "Paused"), ("STOPPED", "Stopped")):
+        page = supervisor.post(
+            reverse("supervisor_campaign_status", args=[campaign.pk]), {"status": status},
+            follow=True,
+        )
+        campaign.refresh_from_db()
+        assert campaign.status == status and shown in page.content.decode()
+    refused = supervisor.post(
+        reverse("supervisor_campaign_status", args=[campaign.pk]), {"status": "RUNNING"},
+        follow=True,
+    )
+    assert "cannot become running" in refused.content.decode()
+
+
+def test_the_list_shows_live_figures_and_30_day_abandonment(supervisor, frozen_clock, agent_alice):
+    people(2)
+    campaign = running_campaign(now=frozen_clock)
+    ready_agents(campaign, [agent_alice], now=frozen_clock)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, frozen_clock, 1)
+
+    page = supervisor.get(reverse("supervisor_campaigns")).content.decode()
+    rows = supervisor.get(reverse("supervisor_campaign_figures")).content.decode()
+
+    assert "Campaigns" in page and "Mercy spring" in page and 'hx-trigger="every 2s"' in page
+    assert "no answers yet" in rows and "target 3.0%" in rows
+    assert ">1 / 0 / 0 / 0<" in rows  # one ready agent
+    assert "<td>1</td>" in rows  # one call in flight / dialed today
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "args"),
+    [
+        ("get", "supervisor_campaigns", []),
+        ("get", "supervisor_campaign_figures", []),
+        ("get", "supervisor_campaign_create", []),
+        ("post", "supervisor_campaign_create", []),
+        ("post", "supervisor_campaign_status", [1]),
+    ],
+)
+def test_agents_cannot_manage_campaigns(client, agent_alice, method, name, args):
+    client.force_login(agent_alice)
+    response = getattr(client, method)(reverse(name, args=args), {"status": "RUNNING"})
+    assert response.status_code == 403
+
+
+def test_agents_do_not_see_the_campaigns_link(client, agent_alice, supervisor_sam):
+    client.force_login(agent_alice)
+    assert "Campaigns" not in client.get(reverse("desk_home")).content.decode()
+    client.force_login(supervisor_sam)
+    assert reverse("supervisor_campaigns") in client.get(reverse("desk_home")).content.decode()
+
+
+def test_screen_pop_from_waiting_to_the_call_screen_and_back(client, agent_alice, frozen_clock):
+    people(1)
+    campaign = running_campaign(now=frozen_clock)
+    client.force_login(agent_alice)
+    home = client.get(reverse("desk_home")).content.decode()
+    assert reverse("desk_dialer_status") in home and "every 2s" in home
+    assert "Join Mercy spring" in client.get(reverse("desk_dialer_status")).content.decode()
+
+    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
+    client.post(reverse("desk_status"), {"state": "READY"})
+    waiting = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true")
+    assert "Waiting for a call" in waiting.content.decode()
+
+    loop, provider = loop_for(world_scenario(ring=3.0))
+    run(loop, frozen_clock, 4)  # dialed at 0 s, answered and connected at 3 s
+    call = DialerCall.objects.get()
+    assert call.connected_agent_id == agent_alice.pk
+
+    popped = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true")
+
+    session = CallSession.objects.get(agent=agent_alice)
+    assert popped["HX-Redirect"] == reverse("desk_session", args=[session.pk])
+    assert session.origin == "DIALER" and session.attempt_id == call.attempt_id
+    assert session.phone_id == call.contact_point_id
+    screen = client.get(popped["HX-Redirect"]).content.decode()
+    assert "P0 Whitfield" in screen
+    again = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true")
+    assert "back to the call screen" in again.content.decode()  # popped once only
+
+    with freeze(frozen_clock + timedelta(seconds=10)):  # the call lasted a few seconds
+        client.post(reverse("desk_dispose", args=[session.pk]), {"code": "THIRD_PARTY"})
+
+    call.refresh_from_db()
+    assert call.state == "ENDED" and call.ended_at is not None
+    assert current_state(agent_id=agent_alice.pk).state == "WRAP_UP"
+    assert ContactAttempt.objects.get(pk=call.attempt_id).result == "voicemail_no_message"
+    run(loop, frozen_clock, 12, first=11)
+    assert ("hang_up", call.provider_call_id, None) in provider.actions
+    assert "Wrap-up" in client.get(reverse("desk_dialer_status")).content.decode()
+
+    client.post(reverse("desk_dialer_leave"))
+    assert not CampaignAgent.objects.filter(left_at__isnull=True).exists()
+
+
+def test_twilio_status_callback_checks_the_signature(client, monkeypatch):
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "fixture-auth-token")
+    url = "http://testserver" + reverse("dialer_twilio_status")
+    params = {"CallSid": "CA0123456789abcdef0123456789abcdef", "CallStatus": "in-progress",
+              "AnsweredBy": "human", "To": "+15185550100", "From": "+12125550100"}
+    signature = compute_signature(url, list(params.items()), "fixture-auth-token")
+
+    forged = client.post(url, params, HTTP_X_TWILIO_SIGNATURE="bm90IGEgc2lnbmF0dXJl")
+    unsigned = client.post(url, params)
+    accepted = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert forged.status_code == 403 and unsigned.status_code == 403
+    assert accepted.status_code == 200
+    event = ProviderEvent.objects.get()
+    assert event.kind == "answered_live" and event.provider_call_id == params["CallSid"]
+    assert "To" not in event.payload and "From" not in event.payload  # no phone numbers kept
+
+
+def test_the_dialer_command_runs_ticks(frozen_clock, agent_alice, capsys):
+    people(2)
+    campaign = running_campaign(now=frozen_clock)
+    ready_agents(campaign, [agent_alice], now=frozen_clock)
+
+    call_command("dialer", "--ticks", "2", "--speed", "1000")
+
+    out = capsys.readouterr().out
+    assert "Dialer stopped after 2 tick(s): 1 placed" in out
+    assert DialerCall.objects.count() == 1
+    set_agent_state(agent_id=agent_alice.pk, state="PAUSED", reason="Break",
+                    now=frozen_clock + timedelta(seconds=1))

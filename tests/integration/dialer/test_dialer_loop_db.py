@@ -1,0 +1,233 @@
+"""The live dialing loop with the simulated provider, against the database: every dial is
+authorised and recorded, refused dials are never placed, answers go to the longest-idle agent,
+people nobody could take are abandoned with the safe-harbour message, agents' states recorded."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from amicable.compliance.api import ContactAttempt, record_fact
+from amicable.dialer.agents import call_finished, current_state, set_agent_state
+from amicable.dialer.models import AgentStateChange, CampaignMember, DialerCall
+from amicable.dialer.selectors import campaign_figures
+from amicable.identity.roles import Role
+from tests.integration.dialer.dialer_world import (
+    loop_for,
+    people,
+    ready_agents,
+    run,
+    running_campaign,
+    world_scenario,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 4, 6, 14, 0, tzinfo=UTC)  # 10:00 in New York, a Monday
+
+
+def agents(*names):
+    from amicable.identity.services import create_user_with_roles
+
+    return [
+        create_user_with_roles(username=n, password="correct-horse-9", roles=[Role.AGENT])
+        for n in names
+    ]
+
+
+def test_every_dial_is_authorised_recorded_and_routed_to_the_longest_idle_agent():
+    people(4)
+    campaign = running_campaign(now=NOW)
+    alice, bob = agents("alice", "bob")
+    ready_agents(campaign, [alice, bob], now=NOW)  # alice has waited longest
+    loop, provider = loop_for(world_scenario(ring=3.0))
+
+    reports = run(loop, NOW, 5)
+
+    assert reports[0].placed == 2  # progressive: one line per idle agent
+    calls = list(DialerCall.objects.order_by("id"))
+    assert len(calls) == 2
+    for call in calls:
+        attempt = ContactAttempt.objects.get(pk=call.attempt_id)
+        assert attempt.allowed and attempt.source == "DIALER" and attempt.autodialed
+        assert attempt.campaign == "Mercy spring" and attempt.channel == "CALL"
+        assert attempt.consumer_id == call.consumer_id
+    # Each placed call has one attempt; no attempt without a call.
+    assert ContactAttempt.objects.filter(source="DIALER").count() == 2
+    first, second = calls
+    assert first.state == "CONNECTED" and first.connected_agent_id == alice.pk
+    assert second.connected_agent_id == bob.pk
+    assert first.answered_at == NOW + timedelta(seconds=3)
+    assert first.connected_at == NOW + timedelta(seconds=3)
+    assert current_state(agent_id=alice.pk).state == "ON_CALL"
+    assert ("bridge", first.provider_call_id, alice.pk) in provider.actions
+    # Nobody idle: no more dials while both talk.
+    assert sum(r.placed for r in reports) == 2
+    assert CampaignMember.objects.filter(status="DONE").count() == 2
+
+
+def test_no_agent_free_within_two_seconds_is_an_abandoned_attempt_with_safe_harbour():
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, provider = loop_for(world_scenario(ring=3.0))
+    run(loop, NOW, 1)  # dials the one person for alice
+    set_agent_state(agent_id=alice.pk, state="PAUSED", reason="Break", now=NOW + timedelta(seconds=1))
+
+    run(loop, NOW, 8, first=1)
+
+    call = DialerCall.objects.get()
+    assert call.outcome == "ABANDONED" and call.safe_harbour_played
+    assert call.connected_agent_id is None
+    assert call.answered_at == NOW + timedelta(seconds=3)
+    # Abandoned no later than 2 s after the person answered (ticks are 1 s apart).
+    assert call.ended_at - call.answered_at <= timedelta(seconds=2)
+    attempt = ContactAttempt.objects.get(pk=call.attempt_id)
+    assert attempt.result == "abandoned"
+    assert ("safe_harbour", call.provider_call_id, None) in provider.actions
+    member = CampaignMember.objects.get()
+    assert member.status == "PENDING" and member.last_result == "abandoned"
+    assert member.next_try_at == call.ended_at + timedelta(minutes=240)
+
+
+def test_a_consumer_under_a_cease_hold_is_never_dialed_and_a_refusal_is_never_placed():
+    held, mobile_only, callable_ = people(3)
+    record_fact(
+        consumer_id=held.pk, kind="CEASE", at=NOW - timedelta(days=1), method="letter",
+        in_writing=True,
+    )
+    # An autodialed call to a mobile without consent is refused at the chokepoint (TCPA).
+    mobile_only.contact_points.filter(kind="PHONE").update(phone_type="MOBILE")
+    campaign = running_campaign(now=NOW)
+    team = agents("a1", "a2", "a3")
+    ready_agents(campaign, team, now=NOW)
+    loop, provider = loop_for(world_scenario(ring=3.0))
+
+    reports = run(loop, NOW, 2)
+
+    placed = list(DialerCall.objects.values_list("consumer_id", flat=True))
+    assert placed == [callable_.pk]
+    assert not ContactAttempt.objects.filter(consumer=held).exists()  # never even asked
+    refused = ContactAttempt.objects.get(consumer=mobile_only)
+    assert not refused.allowed and refused.source == "DIALER"
+    assert reports[0].refused == 1
+    assert [a for a in provider.actions if a[0] == "place"] == [
+        ("place", DialerCall.objects.get().provider_call_id, str(DialerCall.objects.get().pk))
+    ]
+    member = CampaignMember.objects.get(consumer=mobile_only)
+    assert member.status == "PENDING" and member.next_try_at is not None
+
+
+def test_nothing_is_dialed_outside_calling_hours(frozen_clock):
+    people(2)
+    night = datetime(2026, 4, 7, 2, 30, tzinfo=UTC)  # 22:30 in New York
+    campaign = running_campaign(now=night)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=night)
+    loop, provider = loop_for(world_scenario())
+
+    run(loop, night, 3)
+
+    assert not DialerCall.objects.exists() and provider.actions == []
+    assert not ContactAttempt.objects.exists()
+
+
+def test_the_campaigns_own_hours_are_narrower_than_the_law(frozen_clock):
+    people(1)
+    campaign = running_campaign(
+        now=frozen_clock, calling_starts_at=datetime(2000, 1, 1, 12, 0).time()
+    )
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=frozen_clock)  # 10:00 in New York
+    loop, provider = loop_for(world_scenario())
+
+    run(loop, frozen_clock, 2)
+
+    assert not DialerCall.objects.exists() and not ContactAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "recorded", "result"),
+    [
+        ("machine", "MACHINE", "voicemail_no_message"),
+        ("no_answer", "NO_ANSWER", "no_answer"),
+        ("busy", "BUSY", "busy"),
+        ("invalid", "INVALID", "not_in_service"),
+    ],
+)
+def test_every_outcome_is_recorded_as_an_attempt_result(outcome, recorded, result):
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, provider = loop_for(world_scenario(outcome=outcome, ring=2.0))
+
+    run(loop, NOW, 4)
+
+    call = DialerCall.objects.get()
+    assert call.state == "ENDED" and call.outcome == recorded
+    assert ContactAttempt.objects.get(pk=call.attempt_id).result == result
+    member = CampaignMember.objects.get()
+    assert member.attempts == 1 and member.last_result == result
+    assert member.status == ("SKIPPED" if outcome == "invalid" else "PENDING")
+
+
+def test_agent_states_are_recorded_through_the_call_and_the_policy_learns_them():
+    people(2)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, provider = loop_for(world_scenario(ring=3.0))
+    seen = []
+    run(loop, NOW, 4)
+    policy = loop.runs[campaign.pk].policy
+    policy.observe = seen.append  # the progressive policy ignores events; listen instead
+
+    call_finished(agent_id=alice.pk, now=NOW + timedelta(seconds=64))  # the desk disposed
+    run(loop, NOW, 66, first=64)
+    set_agent_state(agent_id=alice.pk, state="READY", now=NOW + timedelta(seconds=70))
+    run(loop, NOW, 72, first=70)
+
+    states = list(
+        AgentStateChange.objects.filter(agent=alice).order_by("at", "id").values_list("state", "at")
+    )
+    assert [s for s, _ in states] == ["READY", "ON_CALL", "WRAP_UP", "READY"]
+    assert states[1][1] == NOW + timedelta(seconds=3)
+    assert states[2][1] == NOW + timedelta(seconds=64)
+    call = DialerCall.objects.order_by("id").first()
+    assert call.state == "ENDED" and call.ended_at == NOW + timedelta(seconds=64)
+    assert ("hang_up", call.provider_call_id, None) in provider.actions
+    kinds = [(e.kind, e.seconds) for e in seen if e.kind in {"talk_ended", "wrap_ended"}]
+    assert kinds == [("talk_ended", 61.0), ("wrap_ended", 6.0)]
+    # Ready again: the second person is dialed at 70 s.
+    assert DialerCall.objects.count() == 2
+
+
+def test_abandonment_over_a_rolling_30_days_per_campaign():
+    people(1)
+    campaign = running_campaign(now=NOW)
+    member = CampaignMember.objects.get()
+
+    def call(days_ago, outcome, n=1):
+        for _ in range(n):
+            attempt = ContactAttempt.objects.create(
+                consumer_id=member.consumer_id, channel="CALL", requested_at=NOW,
+                allowed=True, source="DIALER",
+            )
+            DialerCall.objects.create(
+                campaign=campaign, member=member, consumer_id=member.consumer_id,
+                contact_point=member.consumer.contact_points.filter(kind="PHONE").first(),
+                attempt_id=attempt.pk, provider="simulated", state="ENDED", outcome=outcome,
+                placed_at=NOW - timedelta(days=days_ago),
+            )
+
+    call(1, "LIVE", 48)
+    call(2, "ABANDONED", 2)
+    call(3, "MACHINE", 20)  # not a live answer
+    call(31, "ABANDONED", 5)  # outside the 30 days
+
+    (figures,) = campaign_figures(now=NOW)
+
+    assert figures.live_answers_30d == 50 and figures.abandoned_30d == 2
+    assert figures.abandon_rate_30d == pytest.approx(0.04)
+    assert figures.over_target  # 4% > 3%

@@ -85,7 +85,7 @@ def test_account_detail_runs_a_fixed_number_of_queries(
 ):
     client.force_login(agent_alice)
     dana = Consumer.objects.get(ssn_last4="6789")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(18):
         client.get(reverse("account_detail", args=[dana.pk]))
 
 

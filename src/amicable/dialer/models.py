@@ -124,7 +124,9 @@ class CampaignMember(models.Model):
     class Meta:
         ordering = ["campaign_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "consumer"], name="member_once_per_campaign"),
+            models.UniqueConstraint(
+                fields=["campaign", "consumer"], name="member_once_per_campaign"
+            ),
         ]
         indexes = [
             models.Index(fields=["campaign", "status", "next_try_at", "id"], name="member_next"),

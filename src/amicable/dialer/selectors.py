@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -68,11 +69,13 @@ class CampaignFigures:
         return min(100.0, self.target / 0.06 * 100)
 
 
-def campaign_figures(*, now: datetime, campaign_ids: list[int] | None = None) -> list[CampaignFigures]:
-    campaigns = Campaign.objects.order_by("status", "name", "id")
+def campaign_figures(
+    *, now: datetime, campaign_ids: list[int] | None = None
+) -> list[CampaignFigures]:
+    query = Campaign.objects.order_by("status", "name", "id")
     if campaign_ids is not None:
-        campaigns = campaigns.filter(pk__in=campaign_ids)
-    campaigns = list(campaigns)
+        query = query.filter(pk__in=campaign_ids)
+    campaigns = list(query)
     ids = [c.pk for c in campaigns]
     day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     since = now - ABANDON_WINDOW
@@ -120,9 +123,9 @@ def campaign_figures(*, now: datetime, campaign_ids: list[int] | None = None) ->
     }
     figures = []
     for campaign in campaigns:
-        row = calls.get(campaign.pk, {})
+        row: Any = calls.get(campaign.pk, {})
         team = agents.get(campaign.pk, {})
-        listed = members.get(campaign.pk, {})
+        listed: Any = members.get(campaign.pk, {})
         figures.append(
             CampaignFigures(
                 campaign=campaign,
@@ -141,4 +144,3 @@ def campaign_figures(*, now: datetime, campaign_ids: list[int] | None = None) ->
             )
         )
     return figures
-

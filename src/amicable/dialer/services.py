@@ -5,7 +5,6 @@ screens call these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -13,13 +12,19 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from amicable.dialer.core import UnableToBuildPolicy, make_policy
-from amicable.dialer.models import Campaign, CampaignAgent, CampaignMember, DialerCall, ProviderEvent
+from amicable.dialer.models import (
+    Campaign,
+    CampaignAgent,
+    CampaignMember,
+    DialerCall,
+    ProviderEvent,
+)
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
 from amicable.portfolio.models import Debt
 
 #: Status changes a supervisor may make.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Campaign.Status.DRAFT: {Campaign.Status.RUNNING, Campaign.Status.STOPPED},
     Campaign.Status.RUNNING: {Campaign.Status.PAUSED, Campaign.Status.STOPPED},
     Campaign.Status.PAUSED: {Campaign.Status.RUNNING, Campaign.Status.STOPPED},
@@ -143,9 +148,7 @@ def build_campaign_list(*, campaign_id: int, now: datetime) -> int:
         CampaignMember.objects.filter(campaign=campaign).values_list("consumer_id", "id")
     )
     new = [
-        CampaignMember(
-            campaign=campaign, consumer_id=consumer_id, debt_id=ids[0], debt_ids=ids
-        )
+        CampaignMember(campaign=campaign, consumer_id=consumer_id, debt_id=ids[0], debt_ids=ids)
         for consumer_id, ids in per_consumer.items()
         if consumer_id not in existing
     ]
@@ -173,10 +176,10 @@ def set_campaign_status(
         raise UnableToManageCampaign("No such campaign.")
     if status == campaign.status:
         return campaign
-    if status not in TRANSITIONS.get(campaign.status, set()):
+    if status not in TRANSITIONS.get(campaign.status, set[str]()):
+        wanted = Campaign.Status(status).label if status in Campaign.Status.values else status
         raise UnableToManageCampaign(
-            f"A {campaign.get_status_display().lower()} campaign cannot become "
-            f"{Campaign.Status(status).label.lower() if status in Campaign.Status.values else status}."
+            f"A {campaign.get_status_display().lower()} campaign cannot become {wanted.lower()}."
         )
     previous = campaign.status
     campaign.status = status
@@ -215,9 +218,7 @@ def join_campaign(*, campaign_id: int, agent_id: int, now: datetime) -> Campaign
         current.save(update_fields=["left_at"])
     try:
         with transaction.atomic():
-            return CampaignAgent.objects.create(
-                campaign=campaign, agent_id=agent_id, joined_at=now
-            )
+            return CampaignAgent.objects.create(campaign=campaign, agent_id=agent_id, joined_at=now)
     except IntegrityError:
         raise UnableToJoinCampaign("You joined another campaign at the same moment.") from None
 
@@ -293,7 +294,3 @@ def record_provider_event(
         payload=payload or {},
         received_at=received_at,
     )
-
-
-def as_tuple(values: Iterable[str] | None) -> tuple[str, ...]:
-    return tuple(v for v in (values or ()) if v)

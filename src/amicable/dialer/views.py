@@ -19,8 +19,16 @@ from amicable.kernel.clock import utc_now
 logger = logging.getLogger("amicable.dialer")
 
 #: Parameters kept with the event (no phone numbers: To, From, Caller, Called are dropped).
-KEPT = ("CallSid", "CallStatus", "AnsweredBy", "CallDuration", "MachineDetectionDuration",
-        "SequenceNumber", "Timestamp", "ErrorCode")
+KEPT = (
+    "CallSid",
+    "CallStatus",
+    "AnsweredBy",
+    "CallDuration",
+    "MachineDetectionDuration",
+    "SequenceNumber",
+    "Timestamp",
+    "ErrorCode",
+)
 
 
 def _public_url(request) -> str:

@@ -51,18 +51,14 @@ def running_campaign(*, now, mode="PROGRESSIVE", creator=None, **kwargs):
         now=now,
         **kwargs,
     )
-    return set_campaign_status(
-        campaign_id=campaign.pk, status="RUNNING", actor_id=None, now=now
-    )
+    return set_campaign_status(campaign_id=campaign.pk, status="RUNNING", actor_id=None, now=now)
 
 
 def ready_agents(campaign, agents, *, now):
     """Join and set ready, one second apart, in the order given (the first is longest idle)."""
     for index, agent in enumerate(agents):
         join_campaign(campaign_id=campaign.pk, agent_id=agent.pk, now=now)
-        set_agent_state(
-            agent_id=agent.pk, state="READY", now=now - timedelta(seconds=60 - index)
-        )
+        set_agent_state(agent_id=agent.pk, state="READY", now=now - timedelta(seconds=60 - index))
 
 
 def loop_for(scenario: Scenario, *, speed: float = 1.0):

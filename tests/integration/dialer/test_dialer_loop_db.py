@@ -72,7 +72,9 @@ def test_no_agent_free_within_two_seconds_is_an_abandoned_attempt_with_safe_harb
     ready_agents(campaign, [alice], now=NOW)
     loop, provider = loop_for(world_scenario(ring=3.0))
     run(loop, NOW, 1)  # dials the one person for alice
-    set_agent_state(agent_id=alice.pk, state="PAUSED", reason="Break", now=NOW + timedelta(seconds=1))
+    set_agent_state(
+        agent_id=alice.pk, state="PAUSED", reason="Break", now=NOW + timedelta(seconds=1)
+    )
 
     run(loop, NOW, 8, first=1)
 
@@ -93,7 +95,10 @@ def test_no_agent_free_within_two_seconds_is_an_abandoned_attempt_with_safe_harb
 def test_a_consumer_under_a_cease_hold_is_never_dialed_and_a_refusal_is_never_placed():
     held, mobile_only, callable_ = people(3)
     record_fact(
-        consumer_id=held.pk, kind="CEASE", at=NOW - timedelta(days=1), method="letter",
+        consumer_id=held.pk,
+        kind="CEASE",
+        at=NOW - timedelta(days=1),
+        method="letter",
         in_writing=True,
     )
     # An autodialed call to a mobile without consent is refused at the chokepoint (TCPA).
@@ -211,13 +216,21 @@ def test_abandonment_over_a_rolling_30_days_per_campaign():
     def call(days_ago, outcome, n=1):
         for _ in range(n):
             attempt = ContactAttempt.objects.create(
-                consumer_id=member.consumer_id, channel="CALL", requested_at=NOW,
-                allowed=True, source="DIALER",
+                consumer_id=member.consumer_id,
+                channel="CALL",
+                requested_at=NOW,
+                allowed=True,
+                source="DIALER",
             )
             DialerCall.objects.create(
-                campaign=campaign, member=member, consumer_id=member.consumer_id,
+                campaign=campaign,
+                member=member,
+                consumer_id=member.consumer_id,
                 contact_point=member.consumer.contact_points.filter(kind="PHONE").first(),
-                attempt_id=attempt.pk, provider="simulated", state="ENDED", outcome=outcome,
+                attempt_id=attempt.pk,
+                provider="simulated",
+                state="ENDED",
+                outcome=outcome,
                 placed_at=NOW - timedelta(days=days_ago),
             )
 
@@ -231,3 +244,20 @@ def test_abandonment_over_a_rolling_30_days_per_campaign():
     assert figures.live_answers_30d == 50 and figures.abandoned_30d == 2
     assert figures.abandon_rate_30d == pytest.approx(0.04)
     assert figures.over_target  # 4% > 3%
+
+
+def test_calls_left_in_flight_by_a_stopped_simulated_loop_are_ended_on_restart():
+    people(2)
+    campaign = running_campaign(now=NOW)
+    alice, bob = agents("alice", "bob")
+    ready_agents(campaign, [alice, bob], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=30.0))
+    run(loop, NOW, 1)
+    assert DialerCall.objects.filter(state="DIALING").count() == 2
+
+    restarted, _ = loop_for(world_scenario(ring=30.0))
+    assert restarted.recover_orphans(now=NOW + timedelta(seconds=5)) == 2
+
+    for call in DialerCall.objects.all():
+        assert call.state == "ENDED" and call.outcome == "NO_ANSWER"
+        assert ContactAttempt.objects.get(pk=call.attempt_id).result == "no_answer"

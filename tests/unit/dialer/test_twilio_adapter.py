@@ -107,7 +107,11 @@ def test_steering_a_live_call(name, action):
 
 def test_the_safe_harbour_message_names_us_and_a_number_and_nothing_about_the_debt():
     twiml = dict(load("safe_harbour")["request"]["form"])["Twiml"]
-    assert "Amicable" in twiml and "8 0 0 5 5 5 0 1 9 9" in twiml and twiml.endswith("<Hangup/></Response>")
+    assert (
+        "Amicable" in twiml
+        and "8 0 0 5 5 5 0 1 9 9" in twiml
+        and twiml.endswith("<Hangup/></Response>")
+    )
     assert "debt" not in twiml.lower()
 
 
@@ -152,7 +156,10 @@ def test_recorded_callbacks_validate_and_parse(name):
         lambda url, params, sig, token: (url, params, "", token),
         lambda url, params, sig, token: (url, params, sig, ""),
         lambda url, params, sig, token: (
-            url, [(k, "machine_start" if k == "AnsweredBy" else v) for k, v in params], sig, token
+            url,
+            [(k, "machine_start" if k == "AnsweredBy" else v) for k, v in params],
+            sig,
+            token,
         ),
     ],
 )

@@ -47,7 +47,9 @@ def draw_dial(rng: random.Random, outcomes: Outcomes, timing: Timing) -> DialDra
     t_busy = t_noanswer + outcomes.busy
     if u < t_live:
         dist = timing.live_answer
-        ring = dist.fixed if dist.fixed is not None else math.exp(dist.mu + dist.sigma * rng.gauss())
+        ring = (
+            dist.fixed if dist.fixed is not None else math.exp(dist.mu + dist.sigma * rng.gauss())
+        )
         return DialDraw(ANSWERED_LIVE, ring, ring + timing.amd_seconds)
     if u < t_machine:
         ring = max(1.0, timing.machine_answer_mean + timing.machine_answer_sd * rng.gauss())

@@ -9,7 +9,13 @@ from amicable.dialer.telephony.base import (
     UnableToPlaceCall,
 )
 
-__all__ = ["CALL_EVENT_KINDS", "CallEvent", "TelephonyProvider", "UnableToPlaceCall", "make_provider"]
+__all__ = [
+    "CALL_EVENT_KINDS",
+    "CallEvent",
+    "TelephonyProvider",
+    "UnableToPlaceCall",
+    "make_provider",
+]
 
 
 def make_provider(name: str, *, speed: float = 1.0, scenario=None, seed=None) -> TelephonyProvider:

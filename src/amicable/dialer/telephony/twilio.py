@@ -138,12 +138,12 @@ def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | No
     if answered_by:
         kind = ANSWERED_LIVE if answered_by in _HUMAN else ANSWERED_MACHINE
         return CallEvent(call_sid, kind, at, None)
-    kind = _FINAL_STATUSES.get(params.get("CallStatus", ""))
-    if kind is None:
+    final = _FINAL_STATUSES.get(params.get("CallStatus", ""))
+    if final is None:
         return None
     # CallDuration is the time the call was up, not the ring time: the loop measures the
     # ring from when it placed the call.
-    return CallEvent(call_sid, kind, at, None)
+    return CallEvent(call_sid, final, at, None)
 
 
 # -- the provider ----------------------------------------------------------------------------

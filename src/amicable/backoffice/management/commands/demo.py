@@ -76,9 +76,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role.value.lower():<11} {username:<7} password {password}")
         if campaign is not None:
             self.stdout.write(
-                f"\nDialing: the campaign {campaign.name!r} (simulated telephony) is paused; as sam,"
-                " start it under Campaigns, then as alice press Ready on the desk and wait for a"
-                " call."
+                f"\nDialing: the campaign {campaign.name!r} (simulated telephony) is paused; "
+                "as sam, start it under Campaigns, then as alice press Ready on the desk and "
+                "wait for a call."
             )
         self.stdout.write(f"\nData lives in {settings.DATA_DIR}. Stop with Ctrl-C.\n")
         if options["no_serve"]:
@@ -138,6 +138,6 @@ class Command(BaseCommand):
             for process in (dialer, worker):
                 try:
                     process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
+                except (subprocess.TimeoutExpired, KeyboardInterrupt):  # a second Ctrl-C
                     process.kill()
             self.stdout.write("Stopped.")

@@ -69,6 +69,10 @@ class Command(BaseCommand):
         # `now` moves on even when the entry-point clock is pinned (demo offset, tests).
         started_at = utc_now()
         started = time.monotonic()
+        if provider.name == "simulated":
+            recovered = loop.recover_orphans(now=started_at)
+            if recovered:
+                self.stdout.write(f"Ended {recovered} call(s) left in flight by a previous run.")
         total = TickReport()
         done = 0
         while not stopping and (ticks == 0 or done < ticks):

@@ -33,10 +33,7 @@ import hashlib
 import hmac
 import json
 import os
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
@@ -51,6 +48,13 @@ from amicable.dialer.telephony.base import (
     SAFE_HARBOUR_MESSAGE,
     CallEvent,
     UnableToPlaceCall,
+)
+from amicable.kernel.http_transport import (  # noqa: F401  (part of this adapter's API)
+    HttpRequest,
+    HttpResponse,
+    Transport,
+    TransportError,
+    urllib_transport,
 )
 
 API_BASE = "https://api.twilio.com"
@@ -68,45 +72,6 @@ _FINAL_STATUSES = {
     "completed": COMPLETED,
 }
 _HUMAN = {"human", "unknown"}  # unknown: treat as a person (never leave a person in silence)
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class TransportError(Exception):
-    """The request may or may not have reached Twilio (timeout, connection reset...)."""
-
-
-Transport = Callable[[HttpRequest], HttpResponse]
-
-
-def urllib_transport(
-    request: HttpRequest, *, timeout: float = DEFAULT_TIMEOUT_SECONDS
-) -> HttpResponse:
-    if not request.url.startswith("https://"):
-        raise TransportError("only https URLs are allowed")
-    outgoing = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        request.url, data=request.body, headers=request.headers, method=request.method
-    )
-    try:
-        with urllib.request.urlopen(outgoing, timeout=timeout) as response:  # noqa: S310
-            return HttpResponse(response.status, response.read(), dict(response.headers))
-    except urllib.error.HTTPError as error:
-        return HttpResponse(error.code, error.read(), dict(error.headers))
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise TransportError(type(error).__name__) from None
 
 
 # -- request validation ----------------------------------------------------------------------

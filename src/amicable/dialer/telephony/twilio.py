@@ -58,7 +58,6 @@ from amicable.kernel.http_transport import (  # noqa: F401  (part of this adapte
 )
 
 API_BASE = "https://api.twilio.com"
-DEFAULT_TIMEOUT_SECONDS = 15.0
 STATUS_CALLBACK_PATH = "/dialer/twilio/status/"
 #: What the person hears between answering and the dialer's decision (AMD, then an agent).
 HOLD_TWIML = '<Response><Pause length="60"/></Response>'

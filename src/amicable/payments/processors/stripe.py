@@ -57,7 +57,6 @@ from amicable.payments.processors.base import (
 
 API_BASE = "https://api.stripe.com"
 SUPPORTED_CURRENCIES = frozenset({"usd"})  # two-decimal currencies only: amounts go in cents
-DEFAULT_TIMEOUT_SECONDS = 30.0
 _REFUND_REASONS = frozenset({"duplicate", "fraudulent", "requested_by_customer"})
 _LONG_DIGITS = re.compile(r"\d[\d -]{6,}\d")
 

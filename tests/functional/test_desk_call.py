@@ -339,3 +339,40 @@ def test_account_screen_query_count_is_fixed(desk, portfolio, django_assert_max_
     desk.post(reverse("desk_disclosure", args=[session.pk]))
     with django_assert_max_num_queries(45):
         desk.get(reverse("desk_session", args=[session.pk]))
+
+
+@pytest.mark.parametrize(
+    "code, result, phone_status",
+    [
+        ("NO_ANSWER", "no_answer", "VALID"),
+        ("BUSY", "busy", "VALID"),
+        ("DISCONNECTED", "not_in_service", "DISCONNECTED"),
+        ("LEFT_MESSAGE", "voicemail_limited_content", "VALID"),
+        ("THIRD_PARTY", "voicemail_no_message", "VALID"),
+        ("WRONG_NUMBER", "voicemail_no_message", "WRONG_NUMBER"),
+    ],
+)
+def test_call_outcomes_are_recorded_on_the_attempt(desk, portfolio, code, result, phone_status):
+    session = open_dana(desk, portfolio)
+    phone = ContactPoint.objects.get(consumer=portfolio, kind="PHONE")
+    desk.post(reverse("desk_call", args=[session.pk]), {"phone": phone.pk})
+
+    desk.post(reverse("desk_dispose", args=[session.pk]), {"code": code})
+
+    attempt = ContactAttempt.objects.get()
+    phone.refresh_from_db()
+    assert (attempt.result, phone.status) == (result, phone_status)
+    assert Disposition.objects.get().code == code
+
+
+@pytest.mark.parametrize("code", ["PAID", "REFUSED", "HARDSHIP"])
+def test_right_party_outcomes_record_a_conversation(desk, portfolio, code):
+    session = open_dana(desk, portfolio)
+    phone = ContactPoint.objects.get(consumer=portfolio, kind="PHONE")
+    desk.post(reverse("desk_call", args=[session.pk]), {"phone": phone.pk})
+    verify(desk, session, dob="1980-02-29", ssn4="6789")
+
+    desk.post(reverse("desk_dispose", args=[session.pk]), {"code": code})
+
+    assert ContactAttempt.objects.get().result == "conversation"
+    assert Disposition.objects.get().code == code

@@ -32,6 +32,13 @@ from .forms import PlacementUploadForm
 
 @role_required(*BACK_OFFICE)
 def home(request):
+    """Each role lands where its day starts: collectors at the desk, compliance officers on
+    their report, everyone else on account search."""
+    roles = roles_of(request.user)
+    if Role.AGENT in roles:
+        return redirect("desk_home")
+    if Role.COMPLIANCE in roles:
+        return redirect("compliance_home")
     return redirect("account_search")
 
 

@@ -9,11 +9,16 @@ PostgreSQL draws them from the table's sequence; SQLite, whose write transaction
 (`BEGIN IMMEDIATE`) admit a single writer, takes the next free ids.
 
 Callers must be inside `transaction.atomic()` and pass values both databases take as they
-are: Decimal, str, bool, int, None, dates through `db_date` and datetimes through
-`db_datetime` (convert a shared value such as `now` once, not per row).
+are: str (amounts as `str(Decimal)`), bool, int, None, dates through `db_date` and
+datetimes through `db_datetime` (convert a shared value such as `now` once, not per row).
+
+`rows_matching` looks many keys up with a single parameter (a JSON array on SQLite, an
+array on PostgreSQL) instead of an IN list of thousands of placeholders, which the ORM
+takes longer to build and the database longer to parse than to answer.
 """
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from django.db import connection, models
@@ -80,8 +85,41 @@ def db_date(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def db_datetime(value: datetime):
-    """A timezone-aware datetime as the database keeps it (naive UTC text on SQLite)."""
+def db_datetime(value: datetime) -> str:
+    """A timezone-aware datetime as text the database takes: naive UTC on SQLite (as the
+    ORM stores it), ISO 8601 with its offset on PostgreSQL."""
     if connection.vendor == "postgresql":
-        return value
+        return value.isoformat()
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def rows_matching(
+    model: type[models.Model],
+    *,
+    columns: Sequence[str],
+    key_column: str,
+    keys: Iterable[str],
+    where: str = "",
+    params: Sequence = (),
+) -> list[tuple]:
+    """`SELECT columns FROM model's table WHERE [where AND] key_column IN keys`.
+
+    `where` is SQL with `%s` placeholders for `params` (column names as in the database)."""
+    keys = list(keys)
+    if not keys:
+        return []
+    table = model._meta.db_table
+    column_list = ", ".join(f'"{name}"' for name in columns)
+    if connection.vendor == "postgresql":
+        condition, key_param = f'"{key_column}" = ANY(%s)', keys
+    else:
+        condition = f'"{key_column}" IN (SELECT value FROM json_each(%s))'
+        key_param = json.dumps(keys)
+    if where:
+        condition = f"{where} AND {condition}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT {column_list} FROM "{table}" WHERE {condition}',  # noqa: S608
+            [*params, key_param],
+        )
+        return cursor.fetchall()

@@ -65,7 +65,9 @@ class PredictivePolicy:
         z_step: float = 0.3,
         guard_min_answers: int = 500,
         max_dials_per_agent: float = 3.0,
+        displacement: bool = False,
     ) -> None:
+        self.displacement = displacement
         if not 0 <= abandon_target <= 1:
             raise ValueError("abandon_target must be between 0 and 1")
         self.abandon_target = abandon_target
@@ -187,16 +189,22 @@ class PredictivePolicy:
         are abandoned if, by then, the people expected (including `placed` other new dials)
         leave less than one agent of headroom, under a normal approximation.
         """
-        risk = 0.0
         reach = self._new_dial_live
         arrive = self._arrive_between
-        for j, chance in enumerate(arrive):
-            if chance <= 0.0:
-                continue
+        n = len(arrive)
+        short = [0.0] * n
+        for j in range(n):
             r = reach[j]
             mean = headroom[j] - placed * r
             sd = math.sqrt(variance[j] + placed * r * (1.0 - r))
-            risk += chance * 0.5 * math.erfc((mean - _CONTINUITY) / (sd * _SQRT2))
+            short[j] = 0.5 * math.erfc((mean - _CONTINUITY) / (sd * _SQRT2))
+        if self.displacement:
+            for j in range(n - 2, -1, -1):
+                if short[j + 1] > short[j]:
+                    short[j] = short[j + 1]
+        risk = 0.0
+        for j in range(n):
+            risk += arrive[j] * short[j]
         return risk / self._live_rate
 
     @property

@@ -1,43 +1,350 @@
-"""Parse a placement file in a second process while this one writes to the database.
+"""Read a placement file and prepare its rows for insertion, in a second process.
 
 Parsing and validating a row costs about as much as inserting it, so on two cores an import
-runs nearly twice as fast when the two overlap (see `amicable.kernel.background`).
+runs nearly twice as fast when the two overlap (see `amicable.kernel.background`). The
+database writer is the slower side, so everything about a row that does not need the
+database happens here too: the SSN's encryption and lookup hash, the row's fingerprint and
+the values of the consumer, contact point, debt and ledger rows it may become. The writer
+is left with matching accounts and people already in the database, allocating ids and
+inserting. Rows cross the process boundary as tuples of str, int, bool and None (the
+values both databases take as they are; amounts are their `str`, dates ISO text), which
+unpickle several times faster than dataclasses, dates and Decimals.
+
+The seed's generator prepares its synthetic accounts with the same `prepare_records`.
 """
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 from amicable.kernel.background import in_background
+from amicable.kernel.money import ZERO
 from amicable.portfolio.core.placement_rows import ParsedRow, PlacementRecord, iter_placement_rows
+from amicable.portfolio.encryption import encrypt_ssns_with, ssn_hash_with
 
-# Frozen slotted dataclasses unpickle slowly (a `fields()` call per object), so rows cross
-# the process boundary as plain tuples.
-_RECORD_FIELDS = tuple(PlacementRecord.__dataclass_fields__)
+# Column lists of the tables an import writes. The writer puts the ids it allocates first
+# (the columns before the `*_FROM_READER` slice); the reader prepares the rest, in order.
+CONSUMER_COLUMNS = (
+    "id",
+    "name_key",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "ssn_encrypted",
+    "ssn_last4",
+    "ssn_hash",
+    "preferred_language",
+    "is_deceased",
+    "in_bankruptcy",
+    "state",
+    "created_at",
+)
+CONSUMER_FROM_READER = slice(2, None)
+CONTACT_POINT_COLUMNS = (
+    "consumer_id",
+    "kind",
+    "value",
+    "phone_type",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip_code",
+    "status",
+    "source",
+    "is_primary",
+    "consent",
+    "consent_by",
+    "consent_method",
+    "opted_out_by",
+    "opted_out_method",
+    "created_at",
+)
+CONTACT_POINT_FROM_READER = slice(1, None)
+DEBT_COLUMNS = (
+    "id",
+    "consumer_id",
+    "creditor_id",
+    "placement_id",
+    "account_number",
+    "original_creditor",
+    "debt_type",
+    "status",
+    "placed_at",
+    "delinquency_on",
+    "charge_off_on",
+    "last_payment_on",
+    "last_payment_amount",
+    "itemization_on",
+    "itemization_balance",
+    "interest_since_itemization",
+    "fees_since_itemization",
+    "payments_since_itemization",
+    "credits_since_itemization",
+    "principal_balance",
+    "interest_balance",
+    "fees_balance",
+    "balance",
+    "source_fingerprint",
+)
+DEBT_FROM_READER = slice(2, None)
+LEDGER_COLUMNS = (
+    "debt_id",
+    "kind",
+    "principal",
+    "interest",
+    "fees",
+    "amount",
+    "effective_on",
+    "recorded_at",
+    "idempotency_key",
+    "description",
+    "placement_id",
+)
+LEDGER_FROM_READER = slice(1, None)
 
 
-def _flatten(parsed: ParsedRow) -> tuple:
-    record = parsed.record
-    values = None if record is None else tuple(getattr(record, f) for f in _RECORD_FIELDS)
-    return parsed.row_number, values, parsed.issues
+@dataclass(frozen=True)
+class PlacementContext:
+    """What the rows of one placement share; sent to the reader process once."""
+
+    creditor_id: int
+    placement_id: int
+    debt_type: str  # the creditor's industry
+    ledger_description: str  # of the PLACEMENT ledger entries
+    effective_on: str  # ISO date of the PLACEMENT ledger entries
+    now: str  # created_at / placed_at / recorded_at, as text the database parses
+    key_material: bytes  # `amicable.portfolio.encryption.key_material()`
 
 
-def _rebuild(flat: tuple) -> ParsedRow:
-    row_number, values, issues = flat
-    return ParsedRow(row_number, None if values is None else PlacementRecord(*values), issues)
+class PreparedRow(NamedTuple):
+    """One accepted row, ready to insert once the writer knows its ids."""
+
+    row_number: int
+    account_number: str
+    fingerprint: str
+    ssn_hash: str  # "" without an SSN
+    consumer: tuple  # values of CONSUMER_COLUMNS[CONSUMER_FROM_READER]
+    contact_points: tuple[tuple, ...]  # values of CONTACT_POINT_COLUMNS[...FROM_READER]
+    debt: tuple  # values of DEBT_COLUMNS[DEBT_FROM_READER]
+    ledger: tuple  # values of LEDGER_COLUMNS[LEDGER_FROM_READER]
+    balance: str  # principal + interest + fees, for the placement's total
 
 
-def flat_batches(path: str, mapping: dict[str, str] | None, batch_size: int) -> Iterator[list]:
-    """Runs in the reader process."""
+class PreparedBatch(NamedTuple):
+    """A batch of rows of the file: what to insert, and what to report."""
+
+    last_row_number: int
+    rows: list[PreparedRow]
+    rejected_row_numbers: list[int]
+    issues: list[tuple[int, str, str, str]]  # row, account_number, level, message
+
+
+def prepare_records(
+    records: list[tuple[int, PlacementRecord, str]], *, context: PlacementContext
+) -> list[PreparedRow]:
+    """`(row_number, record, preferred_language)` triples -> rows ready to insert."""
+    ssn_tokens = encrypt_ssns_with(context.key_material, [r.ssn for _, r, _ in records])
+    now = context.now
+    prepared = []
+    for (row_number, record, language), ssn_token in zip(records, ssn_tokens, strict=True):
+        ssn = record.ssn
+        ssn_hash = ssn_hash_with(context.key_material, ssn)
+        fingerprint = record.fingerprint()
+        if record.principal is None and record.interest is None and record.fees is None:
+            principal, interest, fees = record.balance, ZERO, ZERO
+        else:
+            principal = record.principal or ZERO
+            interest = record.interest or ZERO
+            fees = record.fees or ZERO
+        balance = str(principal + interest + fees)
+        principal, interest, fees = str(principal), str(interest), str(fees)
+        prepared.append(
+            PreparedRow(
+                row_number=row_number,
+                account_number=record.account_number,
+                fingerprint=fingerprint,
+                ssn_hash=ssn_hash,
+                consumer=(
+                    record.first_name,
+                    record.last_name,
+                    _iso(record.date_of_birth),
+                    ssn_token,
+                    ssn[-4:],
+                    ssn_hash,
+                    language,
+                    False,
+                    False,
+                    record.state,
+                    now,
+                ),
+                contact_points=_contact_points(record, now),
+                debt=(
+                    context.creditor_id,
+                    context.placement_id,
+                    record.account_number,
+                    record.original_creditor,
+                    context.debt_type,
+                    "ACTIVE",
+                    now,
+                    _iso(record.delinquency_date),
+                    _iso(record.charge_off_date),
+                    _iso(record.last_payment_date),
+                    _text(record.last_payment_amount),
+                    _iso(record.itemization_date),
+                    _text(record.itemization_balance),
+                    _text(record.interest_since_itemization),
+                    _text(record.fees_since_itemization),
+                    _text(record.payments_since_itemization),
+                    _text(record.credits_since_itemization),
+                    principal,
+                    interest,
+                    fees,
+                    balance,
+                    fingerprint,
+                ),
+                ledger=(
+                    "PLACEMENT",
+                    principal,
+                    interest,
+                    fees,
+                    balance,
+                    context.effective_on,
+                    now,
+                    f"placement:{context.placement_id}:{record.account_number}",
+                    context.ledger_description,
+                    context.placement_id,
+                ),
+                balance=balance,
+            )
+        )
+    return prepared
+
+
+def _contact_points(record: PlacementRecord, now: str) -> tuple[tuple, ...]:
+    """A record's phones, email and address as contact point rows (no duplicates: the
+    parser drops repeated phones, and the three kinds never collide)."""
+    points = [
+        (
+            "PHONE",
+            phone.e164,
+            phone.phone_type,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "VALID",
+            "PLACEMENT",
+            index == 0,
+            "UNKNOWN",
+            "",
+            "",
+            "",
+            "",
+            now,
+        )
+        for index, phone in enumerate(record.phones)
+    ]
+    if record.email:
+        points.append(
+            (
+                "EMAIL",
+                record.email,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "VALID",
+                "PLACEMENT",
+                True,
+                "UNKNOWN",
+                "",
+                "",
+                "",
+                "",
+                now,
+            )
+        )
+    if record.address1:
+        one_line = ", ".join(
+            part
+            for part in (
+                record.address1,
+                record.address2,
+                record.city,
+                f"{record.state} {record.zip_code}".strip(),
+            )
+            if part
+        )
+        points.append(
+            (
+                "ADDRESS",
+                one_line[:320],
+                "",
+                record.address1,
+                record.address2,
+                record.city,
+                record.state,
+                record.zip_code,
+                "VALID",
+                "PLACEMENT",
+                True,
+                "UNKNOWN",
+                "",
+                "",
+                "",
+                "",
+                now,
+            )
+        )
+    return tuple(points)
+
+
+def _iso(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def prepare_batch(batch: list[ParsedRow], *, context: PlacementContext) -> PreparedBatch:
+    return PreparedBatch(
+        last_row_number=batch[-1].row_number,
+        rows=prepare_records(
+            [(p.row_number, p.record, "EN") for p in batch if p.record is not None],
+            context=context,
+        ),
+        rejected_row_numbers=[p.row_number for p in batch if p.record is None],
+        issues=[
+            (i.row_number, i.account_number, i.level, i.message)
+            for p in batch
+            for i in p.issues
+        ],
+    )
+
+
+def prepared_batches(
+    path: str, mapping: dict[str, str] | None, batch_size: int, context: PlacementContext
+) -> Iterator[PreparedBatch]:
+    """The file's rows, `batch_size` at a time, prepared (runs in the reader process)."""
     rows = iter_placement_rows(Path(path), mapping=mapping)
     while batch := list(islice(rows, batch_size)):
-        yield [_flatten(parsed) for parsed in batch]
+        yield prepare_batch(batch, context=context)
 
 
 def batches_in_background(
-    path: Path, *, mapping: Mapping[str, str] | None, batch_size: int
-) -> Iterator[list[ParsedRow]]:
-    for flat in in_background(
-        flat_batches, str(path), dict(mapping) if mapping else None, batch_size
-    ):
-        yield [_rebuild(item) for item in flat]
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None,
+    batch_size: int,
+    context: PlacementContext,
+) -> Iterator[PreparedBatch]:
+    yield from in_background(
+        prepared_batches, str(path), dict(mapping) if mapping else None, batch_size, context
+    )

@@ -23,3 +23,21 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_peak_rss_mb() -> float:
+    """Peak memory of the largest finished child (the reader or generator process)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time so far of this process and of its finished children (the reader or
+    generator process is joined when an import or a seed ends): on a shared machine the
+    wall clock alone says little."""
+    import resource
+    import time
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import peak_rss_mb, setup_django  # noqa: E402
+from _django import child_peak_rss_mb, cpu_seconds, peak_rss_mb, setup_django  # noqa: E402
 from make_placement_file import write_file  # noqa: E402
 
 
@@ -36,13 +36,35 @@ def main() -> None:
     placement = receive_placement_file(
         creditor_code="bench", source_path=source, file_name=source.name, now=now
     )
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
-    summary = run_placement_import(placement_id=placement.pk, now=now)
+    summary = run_placement_import(
+        placement_id=placement.pk, now=now, on_progress=_progress_printer(started)
+    )
     elapsed = time.perf_counter() - started
+    own, children = (
+        after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True)
+    )
     print(f"database: {connection.vendor}")
     print(f"rows: {summary.rows:,}  created: {summary.created:,}  rejected: {summary.rejected:,}")
     print(f"import: {elapsed:.1f} s, {summary.rows / elapsed:,.0f} rows/s")
-    print(f"peak memory: {peak_rss_mb():,.0f} MB")
+    print(f"CPU: writer {own:.1f} s, reader {children:.1f} s")
+    print(f"peak memory: {peak_rss_mb():,.0f} MB (reader process {child_peak_rss_mb():,.0f} MB)")
+
+
+def _progress_printer(started: float):
+    """Print the rate of each 100,000 rows: the database slows down as its indexes grow."""
+    last = {"rows": 0, "at": started}
+
+    def on_progress(placement) -> None:
+        if placement.rows_processed - last["rows"] < 100_000:
+            return
+        at = time.perf_counter()
+        rate = (placement.rows_processed - last["rows"]) / (at - last["at"])
+        print(f"  {placement.rows_processed:>9,} rows  {rate:,.0f} rows/s", flush=True)
+        last.update(rows=placement.rows_processed, at=at)
+
+    return on_progress
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import peak_rss_mb, setup_django  # noqa: E402
+from _django import child_peak_rss_mb, cpu_seconds, peak_rss_mb, setup_django  # noqa: E402
 
 
 def main() -> None:
@@ -21,6 +21,7 @@ def main() -> None:
 
     from amicable.portfolio.seeding import seed_demo_portfolio
 
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     totals = seed_demo_portfolio(
         accounts=accounts,
@@ -29,11 +30,16 @@ def main() -> None:
         now=datetime(2026, 11, 1, 12, tzinfo=UTC),
     )
     elapsed = time.perf_counter() - started
+    own, children = (
+        after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True)
+    )
     print(f"database: {connection.vendor}")
     print(
         f"seeded {totals['created']:,} debts in {elapsed:.1f} s "
         f"({totals['created'] / elapsed:,.0f} accounts/s); peak memory {peak_rss_mb():,.0f} MB"
     )
+    print(f"CPU: writer {own:.1f} s, generator {children:.1f} s")
+    print(f"generator peak memory {child_peak_rss_mb():,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def db_datetime(value: datetime) -> str:
     ORM stores it), ISO 8601 with its offset on PostgreSQL."""
     if connection.vendor == "postgresql":
         return value.isoformat()
-    return connection.ops.adapt_datetimefield_value(value)
+    return str(connection.ops.adapt_datetimefield_value(value))
 
 
 def rows_matching(
@@ -110,10 +110,11 @@ def rows_matching(
         return []
     table = model._meta.db_table
     column_list = ", ".join(f'"{name}"' for name in columns)
+    key_param: object
     if connection.vendor == "postgresql":
         condition, key_param = f'"{key_column}" = ANY(%s)', keys
     else:
-        condition = f'"{key_column}" IN (SELECT value FROM json_each(%s))'
+        condition = f'"{key_column}" IN (SELECT value FROM json_each(%s))'  # noqa: S608
         key_param = json.dumps(keys)
     if where:
         condition = f"{where} AND {condition}"

@@ -8,6 +8,7 @@ ZIP's area codes that `phonenumbers` accepts as valid; balances are lognormal pe
 
 import math
 import random
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,6 +19,11 @@ import phonenumbers
 import zipcodes
 
 from amicable.kernel.money import ZERO, to_money
+from amicable.portfolio.core.background_reader import (
+    PlacementContext,
+    PreparedRow,
+    prepare_records,
+)
 from amicable.portfolio.core.placement_rows import PlacementRecord
 from amicable.portfolio.core.values import NormalizedPhone
 
@@ -176,11 +182,10 @@ class DemoAccount:
 
 
 CHUNK_SIZE = 5000
-_RECORD_FIELDS = tuple(PlacementRecord.__dataclass_fields__)
 
 
-def demo_account_chunks(*, count: int, seed: int, as_of: date) -> Iterator[list[tuple]]:
-    """The accounts in chunks of plain tuples `(creditor_code, record_fields, language)`.
+def _demo_chunks(*, count: int, seed: int, as_of: date) -> Iterator[list[DemoAccount]]:
+    """The accounts, CHUNK_SIZE at a time.
 
     Each chunk has its own random stream, so the portfolio is the same whether the chunks
     are made here or in a background process; about 1 in 10 people owe two debts."""
@@ -194,25 +199,33 @@ def demo_account_chunks(*, count: int, seed: int, as_of: date) -> Iterator[list[
             if person is None or rng.random() >= 0.1:
                 person = _person(rng, rng.choice(zips), as_of)
             record = _record(rng, creditor, person, index, as_of)
-            chunk.append(
-                (
-                    creditor.code,
-                    tuple(getattr(record, f) for f in _RECORD_FIELDS),
-                    person["language"],
-                )
-            )
+            chunk.append(DemoAccount(creditor.code, record, person["language"]))
         yield chunk
 
 
-def rebuild_chunk(chunk: list[tuple]) -> list[DemoAccount]:
-    return [
-        DemoAccount(code, PlacementRecord(*values), language) for code, values, language in chunk
-    ]
-
-
 def demo_accounts(*, count: int, seed: int, as_of: date) -> Iterator[DemoAccount]:
-    for chunk in demo_account_chunks(count=count, seed=seed, as_of=as_of):
-        yield from rebuild_chunk(chunk)
+    for chunk in _demo_chunks(count=count, seed=seed, as_of=as_of):
+        yield from chunk
+
+
+def prepared_demo_chunks(
+    *, count: int, seed: int, as_of: date, contexts: dict[str, PlacementContext]
+) -> Iterator[dict[str, list[PreparedRow]]]:
+    """The accounts, a chunk at a time, prepared for insertion and grouped by creditor code
+    (`contexts` holds each demo creditor's seed placement).
+
+    The seed runs this in a second process: generating an account and preparing its rows
+    (encrypting the SSN, hashing, fingerprinting) cost about as much as inserting them."""
+    for start, chunk in zip(
+        range(0, count, CHUNK_SIZE), _demo_chunks(count=count, seed=seed, as_of=as_of), strict=True
+    ):
+        by_creditor: dict[str, list] = defaultdict(list)
+        for index, account in enumerate(chunk, start=start + 1):
+            by_creditor[account.creditor_code].append((index, account.record, account.language))
+        yield {
+            code: prepare_records(items, context=contexts[code])
+            for code, items in by_creditor.items()
+        }
 
 
 def _person(rng: random.Random, place: dict, as_of: date) -> dict:
@@ -220,7 +233,7 @@ def _person(rng: random.Random, place: dict, as_of: date) -> dict:
     hispanic_name = spanish or rng.random() < 0.08
     first = rng.choice(HISPANIC_FIRST_NAMES if hispanic_name else FIRST_NAMES)
     last = rng.choice(HISPANIC_LAST_NAMES if hispanic_name else LAST_NAMES)
-    phones = []
+    phones: list[NormalizedPhone] = []
     for _ in range(rng.choice((1, 1, 2, 2, 3))):
         phone = _phone(rng, place["area_codes"])
         if phone is not None and phone.e164 not in {p.e164 for p in phones}:

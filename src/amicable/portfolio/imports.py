@@ -13,29 +13,44 @@ import csv
 import hashlib
 import logging
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
+from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Field
 
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
 from amicable.kernel.money import ZERO
-from amicable.portfolio.bulk_insert import allocate_ids, db_date, db_datetime, insert_rows
-from amicable.portfolio.core.background_reader import batches_in_background
+from amicable.portfolio.bulk_insert import (
+    allocate_ids,
+    db_date,
+    db_datetime,
+    insert_rows,
+    rows_matching,
+)
+from amicable.portfolio.core.background_reader import (
+    CONSUMER_COLUMNS,
+    CONTACT_POINT_COLUMNS,
+    DEBT_COLUMNS,
+    DEBT_FROM_READER,
+    LEDGER_COLUMNS,
+    PlacementContext,
+    PreparedBatch,
+    PreparedRow,
+    batches_in_background,
+    prepared_batches,
+)
 from amicable.portfolio.core.errors import UnableToReadPlacementFile
 from amicable.portfolio.core.placement_file import load_mapping
-from amicable.portfolio.core.placement_rows import (
-    ParsedRow,
-    PlacementRecord,
-    iter_placement_rows,
-)
-from amicable.portfolio.encryption import encrypt_ssn, ssn_lookup_hash
+from amicable.portfolio.encryption import key_material
 from amicable.portfolio.models import (
     Consumer,
     ContactPoint,
@@ -163,16 +178,12 @@ def run_placement_import(
         with errors_path.open("w", newline="", encoding="utf-8") as errors_handle:
             errors = csv.writer(errors_handle)
             errors.writerow(ERRORS_FILE_COLUMNS)
-            for batch in _read_batches(placement, batch_size=batch_size, parallel=parallel):
-                issues = [issue for parsed in batch for issue in parsed.issues]
-                errors.writerows(
-                    [i.row_number, i.account_number, i.level, i.message] for i in issues
-                )
-                last_row = batch[-1].row_number
-                if last_row <= checkpoint:
+            batches = _read_batches(placement, batch_size=batch_size, parallel=parallel, now=now)
+            for batch in batches:
+                errors.writerows(batch.issues)
+                if batch.last_row_number <= checkpoint:
                     continue  # committed before a crash; only the report is rebuilt
-                fresh = [parsed for parsed in batch if parsed.row_number > checkpoint]
-                _apply_batch(placement=placement, batch=fresh, now=now)
+                _apply_batch(placement=placement, batch=_after(batch, checkpoint), now=now)
                 if on_progress is not None:
                     on_progress(placement)
     except UnableToReadPlacementFile as error:
@@ -204,6 +215,19 @@ def run_placement_import(
     return _summary(placement)
 
 
+def _after(batch: PreparedBatch, checkpoint: int) -> PreparedBatch:
+    """The part of a batch after the checkpoint (all of it, but in the batch a crash cut)."""
+    if batch.first_row_number > checkpoint:
+        return batch
+    return PreparedBatch(
+        first_row_number=checkpoint + 1,
+        last_row_number=batch.last_row_number,
+        rows=[row for row in batch.rows if row.row_number > checkpoint],
+        rejected_row_numbers=[n for n in batch.rejected_row_numbers if n > checkpoint],
+        issues=[issue for issue in batch.issues if issue[0] > checkpoint],
+    )
+
+
 def _summary(placement: Placement) -> ImportSummary:
     return ImportSummary(
         placement_id=placement.pk,
@@ -218,18 +242,32 @@ def _summary(placement: Placement) -> ImportSummary:
 
 
 def _read_batches(
-    placement: Placement, *, batch_size: int, parallel: bool | None
-) -> Iterator[list[ParsedRow]]:
+    placement: Placement, *, batch_size: int, parallel: bool | None, now: datetime
+) -> Iterator[PreparedBatch]:
     path = Path(placement.file_path)
     mapping = placement.mapping or None
+    context = placement_context(placement=placement, now=now)
     if parallel is None:
         parallel = placement.rows_total > PARALLEL_READ_FROM_ROWS
     if parallel:
-        yield from batches_in_background(path, mapping=mapping, batch_size=batch_size)
+        yield from batches_in_background(
+            path, mapping=mapping, batch_size=batch_size, context=context
+        )
         return
-    rows = iter_placement_rows(path, mapping=mapping)
-    while batch := list(islice(rows, batch_size)):
-        yield batch
+    yield from prepared_batches(str(path), mapping, batch_size, context)
+
+
+def placement_context(*, placement: Placement, now: datetime) -> PlacementContext:
+    """What the reader (or the seed's generator) needs to prepare this placement's rows."""
+    return PlacementContext(
+        creditor_id=placement.creditor_id,
+        placement_id=placement.pk,
+        debt_type=placement.creditor.industry,
+        ledger_description=f"Placed by {placement.creditor.name}",
+        effective_on=db_date(now.date()) or "",
+        now=db_datetime(now),
+        key_material=key_material(),
+    )
 
 
 PARALLEL_READ_FROM_ROWS = 20_000
@@ -259,15 +297,12 @@ def _estimate_rows(path: Path) -> int:
 
 
 @transaction.atomic
-def _apply_batch(*, placement: Placement, batch: list[ParsedRow], now: datetime) -> None:
+def _apply_batch(*, placement: Placement, batch: PreparedBatch, now: datetime) -> None:
     """Create or update the debts of one batch, and move the checkpoint, atomically."""
-    records = [parsed.record for parsed in batch if parsed.record is not None]
-    counts = apply_records(placement=placement, records=records, now=now)
-    placement.rows_processed = batch[-1].row_number
-    placement.rejected += sum(1 for parsed in batch if parsed.record is None)
-    placement.warnings += sum(
-        1 for parsed in batch for issue in parsed.issues if issue.level == "warning"
-    )
+    counts = apply_prepared_rows(placement=placement, rows=batch.rows, now=now)
+    placement.rows_processed = batch.last_row_number
+    placement.rejected += len(batch.rejected_row_numbers)
+    placement.warnings += sum(1 for issue in batch.issues if issue[2] == "warning")
     _add_counts(placement, counts)
 
 
@@ -297,142 +332,135 @@ class AppliedCounts:
     placed_total: Decimal
 
 
-def apply_records(
-    *,
-    placement: Placement,
-    records: list[PlacementRecord],
-    now: datetime,
-    languages: dict[str, str] | None = None,
+def apply_prepared_rows(
+    *, placement: Placement, rows: list[PreparedRow], now: datetime
 ) -> AppliedCounts:
     """Create the debts that are new to the creditor, update the changed ones.
 
-    `languages` maps account numbers to a preferred language for new consumers (the demo
-    seed uses it; placement files carry no language column)."""
+    The rows were prepared for this placement (`placement_context`); must run inside a
+    transaction."""
     existing = {
-        debt.account_number: debt
-        for debt in Debt.objects.filter(
-            creditor_id=placement.creditor_id,
-            account_number__in=[r.account_number for r in records],
+        account_number: (debt_id, fingerprint)
+        for account_number, debt_id, fingerprint in rows_matching(
+            Debt,
+            columns=("account_number", "id", "source_fingerprint"),
+            key_column="account_number",
+            keys=[row.account_number for row in rows],
+            where='"creditor_id" = %s',
+            params=[placement.creditor_id],
         )
     }
-    new_records = [r for r in records if r.account_number not in existing]
+    if not existing:
+        created, placed_total = _create_debts(rows)
+        return AppliedCounts(created, 0, 0, placed_total)
     created, placed_total = _create_debts(
-        placement=placement, records=new_records, now=now, languages=languages or {}
+        [row for row in rows if row.account_number not in existing]
     )
     updated = unchanged = 0
-    for record in records:
-        debt = existing.get(record.account_number)
-        if debt is None:
+    for row in rows:
+        found = existing.get(row.account_number)
+        if found is None:
             continue
-        if debt.source_fingerprint == record.fingerprint():
+        debt_id, fingerprint = found
+        if fingerprint == row.fingerprint:
             unchanged += 1
         else:
-            _update_debt(placement=placement, debt=debt, record=record, now=now)
+            _update_debt(placement=placement, debt_id=debt_id, row=row, now=now)
             updated += 1
     return AppliedCounts(created, updated, unchanged, placed_total)
 
 
-def _find_consumers(
-    records: list[PlacementRecord], now_db, languages: dict[str, str]
-) -> tuple[list[int], set[int]]:
-    """The consumer id of each record, and which of them were created just now.
+# Many people share a name; `name_key` (unicode folding) costs a few µs a call.
+_name_key = lru_cache(maxsize=1 << 16)(name_key)
+
+
+def _find_consumers(rows: list[PreparedRow]) -> tuple[list[int], set[int]]:
+    """The consumer id of each row, and which of them were created just now.
 
     The same SSN (in the portfolio or earlier in this batch) is the same person, so their
     debts are linked; without an SSN each row is its own person."""
-    hashes = {r.ssn: ssn_lookup_hash(r.ssn) for r in records if r.ssn}
-    by_hash: dict[str, int] = (
-        dict(
-            Consumer.objects.filter(ssn_hash__in=set(hashes.values())).values_list("ssn_hash", "id")
+    by_hash: dict[str, int] = dict(
+        rows_matching(
+            Consumer,
+            columns=("ssn_hash", "id"),
+            key_column="ssn_hash",
+            keys={row.ssn_hash for row in rows if row.ssn_hash},
         )
-        if hashes
-        else {}
     )
-    pending: list[PlacementRecord] = []
+    pending: list[PreparedRow] = []
     pending_by_hash: dict[str, int] = {}  # SSN hash -> index in `pending`
     slots: list[int] = []  # a known consumer id, or -(index in `pending` + 1)
-    for record in records:
-        ssn_hash = hashes.get(record.ssn, "")
-        if ssn_hash in by_hash:
+    for row in rows:
+        ssn_hash = row.ssn_hash
+        if not ssn_hash:
+            pending.append(row)
+            slots.append(-len(pending))
+        elif ssn_hash in by_hash:
             slots.append(by_hash[ssn_hash])
         elif ssn_hash in pending_by_hash:
             slots.append(-(pending_by_hash[ssn_hash] + 1))
         else:
-            if ssn_hash:
-                pending_by_hash[ssn_hash] = len(pending)
-            pending.append(record)
+            pending_by_hash[ssn_hash] = len(pending)
+            pending.append(row)
             slots.append(-len(pending))
     new_ids = allocate_ids(Consumer, len(pending))
     insert_rows(
         Consumer,
         CONSUMER_COLUMNS,
         [
-            (
-                new_id,
-                r.first_name,
-                r.last_name,
-                db_date(r.date_of_birth),
-                encrypt_ssn(r.ssn),
-                r.ssn[-4:],
-                hashes.get(r.ssn, ""),
-                languages.get(r.account_number, "EN"),
-                False,
-                False,
-                r.state,
-                name_key(r.first_name, r.last_name),
-                now_db,
-            )
-            for new_id, r in zip(new_ids, pending, strict=True)
+            (new_id, _name_key(row.consumer[0], row.consumer[1]), *row.consumer)
+            for new_id, row in zip(new_ids, pending, strict=True)
         ],
     )
     ids = [slot if slot > 0 else new_ids[-slot - 1] for slot in slots]
     return ids, set(new_ids)
 
 
-CONSUMER_COLUMNS = (
-    "id",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "ssn_encrypted",
-    "ssn_last4",
-    "ssn_hash",
-    "preferred_language",
-    "is_deceased",
-    "in_bankruptcy",
-    "state",
-    "name_key",
-    "created_at",
-)
-CONTACT_POINT_COLUMNS = (
-    "consumer_id",
-    "kind",
-    "value",
-    "phone_type",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zip_code",
-    "status",
-    "source",
-    "is_primary",
-    "consent",
-    "consent_by",
-    "consent_method",
-    "opted_out_by",
-    "opted_out_method",
-    "created_at",
-)
-DEBT_COLUMNS = (
-    "id",
-    "creditor_id",
-    "placement_id",
-    "consumer_id",
-    "account_number",
+def _create_debts(rows: list[PreparedRow]) -> tuple[int, Decimal]:
+    """Insert new debts with their consumers, contact points and placement ledger entries
+    (see bulk_insert for why this does not use bulk_create)."""
+    if not rows:
+        return 0, ZERO
+    consumer_ids, new_consumers = _find_consumers(rows)
+    debts_per_consumer = Counter(consumer_ids)
+    fresh_points: list[tuple] = []
+    known_points: list[tuple] = []
+    seen: set[tuple[int, str, str]] = set()
+    for row, consumer_id in zip(rows, consumer_ids, strict=True):
+        if consumer_id in new_consumers and debts_per_consumer[consumer_id] == 1:
+            fresh_points += [(consumer_id, *point) for point in row.contact_points]
+            continue  # a new person with one debt here: nothing to de-duplicate
+        target = fresh_points if consumer_id in new_consumers else known_points
+        for point in row.contact_points:
+            key = (consumer_id, point[0], point[1])  # the unique (consumer, kind, value)
+            if key in seen:
+                continue  # a second debt of the same person in this batch
+            seen.add(key)
+            target.append((consumer_id, *point))
+    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, fresh_points)
+    # People already in the portfolio may have some of these contact points already.
+    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, known_points, ignore_conflicts=True)
+
+    debt_ids = allocate_ids(Debt, len(rows))
+    insert_rows(
+        Debt,
+        DEBT_COLUMNS,
+        [
+            (debt_id, consumer_id, *row.debt)
+            for debt_id, consumer_id, row in zip(debt_ids, consumer_ids, rows, strict=True)
+        ],
+    )
+    insert_rows(
+        LedgerEntry,
+        LEDGER_COLUMNS,
+        [(debt_id, *row.ledger) for debt_id, row in zip(debt_ids, rows, strict=True)],
+    )
+    return len(rows), sum(map(Decimal, [row.balance for row in rows]), ZERO)
+
+
+# The debt fields a changed row refreshes (balances change only through the ledger).
+_UPDATED_DEBT_FIELDS = (
     "original_creditor",
-    "debt_type",
-    "status",
-    "placed_at",
     "delinquency_on",
     "charge_off_on",
     "last_payment_on",
@@ -443,242 +471,34 @@ DEBT_COLUMNS = (
     "fees_since_itemization",
     "payments_since_itemization",
     "credits_since_itemization",
-    "principal_balance",
-    "interest_balance",
-    "fees_balance",
-    "balance",
     "source_fingerprint",
 )
-LEDGER_COLUMNS = (
-    "debt_id",
-    "kind",
-    "principal",
-    "interest",
-    "fees",
-    "amount",
-    "effective_on",
-    "recorded_at",
-    "idempotency_key",
-    "description",
-    "placement_id",
-)
+_DEBT_VALUE_INDEX = {name: i for i, name in enumerate(DEBT_COLUMNS[DEBT_FROM_READER])}
 
 
-def _contact_point_values(record: PlacementRecord) -> list[tuple]:
-    """(kind, value, phone_type, address1, address2, city, state, zip, is_primary)."""
-    points = [
-        ("PHONE", phone.e164, phone.phone_type, "", "", "", "", "", index == 0)
-        for index, phone in enumerate(record.phones)
-    ]
-    if record.email:
-        points.append(("EMAIL", record.email, "", "", "", "", "", "", True))
-    if record.address1:
-        one_line = ", ".join(
-            part
-            for part in (
-                record.address1,
-                record.address2,
-                record.city,
-                f"{record.state} {record.zip_code}".strip(),
-            )
-            if part
-        )
-        points.append(
-            (
-                "ADDRESS",
-                one_line[:320],
-                "",
-                record.address1,
-                record.address2,
-                record.city,
-                record.state,
-                record.zip_code,
-                True,
-            )
-        )
-    return points
-
-
-def _contact_points(record: PlacementRecord, consumer_id: int, now: datetime) -> list[ContactPoint]:
-    points = []
-    for values in _contact_point_values(record):
-        kind, value, phone_type, address1, address2, city, state, zip_code, primary = values
-        points.append(
-            ContactPoint(
-                consumer_id=consumer_id,
-                kind=kind,
-                value=value,
-                phone_type=phone_type,
-                address1=address1,
-                address2=address2,
-                city=city,
-                state=state,
-                zip_code=zip_code,
-                is_primary=primary,
-                created_at=now,
-            )
-        )
-    return points
-
-
-def _buckets(record: PlacementRecord) -> tuple:
-    if record.principal is None and record.interest is None and record.fees is None:
-        return record.balance, ZERO, ZERO
-    return record.principal or ZERO, record.interest or ZERO, record.fees or ZERO
-
-
-def _debt_fields(record: PlacementRecord) -> dict:
-    return {
-        "original_creditor": record.original_creditor,
-        "delinquency_on": record.delinquency_date,
-        "charge_off_on": record.charge_off_date,
-        "last_payment_on": record.last_payment_date,
-        "last_payment_amount": record.last_payment_amount,
-        "itemization_on": record.itemization_date,
-        "itemization_balance": record.itemization_balance,
-        "interest_since_itemization": record.interest_since_itemization,
-        "fees_since_itemization": record.fees_since_itemization,
-        "payments_since_itemization": record.payments_since_itemization,
-        "credits_since_itemization": record.credits_since_itemization,
-        "source_fingerprint": record.fingerprint(),
-    }
-
-
-def _create_debts(
-    *,
-    placement: Placement,
-    records: list[PlacementRecord],
-    now: datetime,
-    languages: dict[str, str],
-) -> tuple[int, Decimal]:
-    """Insert new debts with their consumers, contact points and placement ledger entries
-    (see bulk_insert for why this does not use bulk_create)."""
-    if not records:
-        return 0, ZERO
-    now_db = db_datetime(now)
-    consumer_ids, new_consumers = _find_consumers(records, now_db, languages)
-    fresh_points: list[tuple] = []
-    known_points: list[tuple] = []
-    seen: set[tuple[int, str, str]] = set()
-    for record, consumer_id in zip(records, consumer_ids, strict=True):
-        target = fresh_points if consumer_id in new_consumers else known_points
-        for (
-            kind,
-            value,
-            phone_type,
-            a1,
-            a2,
-            city,
-            state,
-            zip_code,
-            primary,
-        ) in _contact_point_values(record):
-            if (consumer_id, kind, value) in seen:
-                continue  # a second debt of the same person in this batch
-            seen.add((consumer_id, kind, value))
-            target.append(
-                (
-                    consumer_id,
-                    kind,
-                    value,
-                    phone_type,
-                    a1,
-                    a2,
-                    city,
-                    state,
-                    zip_code,
-                    "VALID",
-                    "PLACEMENT",
-                    primary,
-                    "UNKNOWN",
-                    "",
-                    "",
-                    "",
-                    "",
-                    now_db,
-                )
-            )
-    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, fresh_points)
-    # People already in the portfolio may have some of these contact points already.
-    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, known_points, ignore_conflicts=True)
-
-    debt_ids = allocate_ids(Debt, len(records))
-    debt_rows = []
-    ledger_rows = []
-    placed_total = ZERO
-    effective_on = db_date(now.date())
-    description = f"Placed by {placement.creditor.name}"
-    for debt_id, record, consumer_id in zip(debt_ids, records, consumer_ids, strict=True):
-        principal, interest, fees = _buckets(record)
-        balance = principal + interest + fees
-        placed_total += balance
-        debt_rows.append(
-            (
-                debt_id,
-                placement.creditor_id,
-                placement.pk,
-                consumer_id,
-                record.account_number,
-                record.original_creditor,
-                placement.creditor.industry,
-                "ACTIVE",
-                now_db,
-                db_date(record.delinquency_date),
-                db_date(record.charge_off_date),
-                db_date(record.last_payment_date),
-                record.last_payment_amount,
-                db_date(record.itemization_date),
-                record.itemization_balance,
-                record.interest_since_itemization,
-                record.fees_since_itemization,
-                record.payments_since_itemization,
-                record.credits_since_itemization,
-                principal,
-                interest,
-                fees,
-                balance,
-                record.fingerprint(),
-            )
-        )
-        ledger_rows.append(
-            (
-                debt_id,
-                "PLACEMENT",
-                principal,
-                interest,
-                fees,
-                balance,
-                effective_on,
-                now_db,
-                f"placement:{placement.pk}:{record.account_number}",
-                description,
-                placement.pk,
-            )
-        )
-    insert_rows(Debt, DEBT_COLUMNS, debt_rows)
-    insert_rows(LedgerEntry, LEDGER_COLUMNS, ledger_rows)
-    return len(records), placed_total
-
-
-def _update_debt(
-    *, placement: Placement, debt: Debt, record: PlacementRecord, now: datetime
-) -> None:
+def _update_debt(*, placement: Placement, debt_id: int, row: PreparedRow, now: datetime) -> None:
     """A changed row: refresh descriptive fields, add new contact points, and post the
     difference in each balance bucket as an adjustment."""
     from amicable.portfolio.ledger import Buckets, post_ledger_entry
 
-    fields = _debt_fields(record)
-    for name, value in fields.items():
-        setattr(debt, name, value)
-    debt.save(update_fields=list(fields))
-    ContactPoint.objects.bulk_create(
-        _contact_points(record, debt.consumer_id, now), ignore_conflicts=True
+    def value(name: str):
+        field = cast(Field, Debt._meta.get_field(name))
+        return field.to_python(row.debt[_DEBT_VALUE_INDEX[name]])
+
+    debt = Debt.objects.get(pk=debt_id)
+    for name in _UPDATED_DEBT_FIELDS:
+        setattr(debt, name, value(name))
+    debt.save(update_fields=list(_UPDATED_DEBT_FIELDS))
+    insert_rows(
+        ContactPoint,
+        CONTACT_POINT_COLUMNS,
+        [(debt.consumer_id, *point) for point in row.contact_points],
+        ignore_conflicts=True,
     )
-    principal, interest, fees = _buckets(record)
     delta = Buckets(
-        principal=principal - debt.principal_balance,
-        interest=interest - debt.interest_balance,
-        fees=fees - debt.fees_balance,
+        principal=value("principal_balance") - debt.principal_balance,
+        interest=value("interest_balance") - debt.interest_balance,
+        fees=value("fees_balance") - debt.fees_balance,
     )
     if delta.principal or delta.interest or delta.fees:
         post_ledger_entry(

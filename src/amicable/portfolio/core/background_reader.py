@@ -136,6 +136,7 @@ class PreparedRow(NamedTuple):
 class PreparedBatch(NamedTuple):
     """A batch of rows of the file: what to insert, and what to report."""
 
+    first_row_number: int
     last_row_number: int
     rows: list[PreparedRow]
     rejected_row_numbers: list[int]
@@ -160,7 +161,7 @@ def prepare_records(
             interest = record.interest or ZERO
             fees = record.fees or ZERO
         balance = str(principal + interest + fees)
-        principal, interest, fees = str(principal), str(interest), str(fees)
+        buckets = (str(principal), str(interest), str(fees))
         prepared.append(
             PreparedRow(
                 row_number=row_number,
@@ -199,17 +200,13 @@ def prepare_records(
                     _text(record.fees_since_itemization),
                     _text(record.payments_since_itemization),
                     _text(record.credits_since_itemization),
-                    principal,
-                    interest,
-                    fees,
+                    *buckets,
                     balance,
                     fingerprint,
                 ),
                 ledger=(
                     "PLACEMENT",
-                    principal,
-                    interest,
-                    fees,
+                    *buckets,
                     balance,
                     context.effective_on,
                     now,
@@ -315,6 +312,7 @@ def _text(value) -> str | None:
 
 def prepare_batch(batch: list[ParsedRow], *, context: PlacementContext) -> PreparedBatch:
     return PreparedBatch(
+        first_row_number=batch[0].row_number,
         last_row_number=batch[-1].row_number,
         rows=prepare_records(
             [(p.row_number, p.record, "EN") for p in batch if p.record is not None],
@@ -322,9 +320,7 @@ def prepare_batch(batch: list[ParsedRow], *, context: PlacementContext) -> Prepa
         ),
         rejected_row_numbers=[p.row_number for p in batch if p.record is None],
         issues=[
-            (i.row_number, i.account_number, i.level, i.message)
-            for p in batch
-            for i in p.issues
+            (i.row_number, i.account_number, i.level, i.message) for p in batch for i in p.issues
         ],
     )
 

@@ -67,7 +67,7 @@ def _mean(values: list[float]) -> float:
 
 
 def _fmt(values: list[tuple[float, float]]) -> str:
-    return "  ".join(f"{u:.3f}/{a:.3f}" for u, a in values)
+    return "  ".join(f"{u:.4f}/{a:.4f}" for u, a in values)
 
 
 def bench_scenario(
@@ -108,14 +108,20 @@ def bench_scenario(
             f"({len(eligible)} within the target)"
         )
         per_seed = [p[0] / v[0] for p, v in zip(predictive, vicidial[best_index], strict=True)]
+        wins = sum(1 for r in per_seed if r > 1.0)
         print(
             f"   predictive / best vicidial: {pred_util / best_util:.4f} "
-            f"(per seed {' '.join(f'{r:.3f}' for r in per_seed)})"
+            f"(per seed {' '.join(f'{r:.4f}' for r in per_seed)}; "
+            f"predictive ahead on {wins} of {len(per_seed)} seeds)"
         )
     else:
         print(f"   vicidial     no configuration of {len(configs)} kept abandonment within target")
     print(f"   clairvoyant  {_fmt(clairvoyant)}   mean util {clair_util:.4f}")
-    print(f"   predictive / clairvoyant: {pred_util / clair_util:.4f}")
+    per_seed = [p[0] / c[0] for p, c in zip(predictive, clairvoyant, strict=True)]
+    print(
+        f"   predictive / clairvoyant: {pred_util / clair_util:.4f} "
+        f"(per seed {' '.join(f'{r:.4f}' for r in per_seed)})"
+    )
 
 
 def bench_speed(days: int) -> None:

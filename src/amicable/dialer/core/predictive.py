@@ -19,9 +19,12 @@ connected calls for a given number of abandoned ones. Small teams have a large r
 variance, so the policy falls back towards progressive on its own; and it never dials less than
 progressive would (one line per idle agent on its own never abandons anyone).
 
-z is tuned by feedback on abandonment: each abandoned call raises it, each answered call lowers
-it a little, so it settles where abandoned / answered equals the goal (the campaign's target
-minus `safety_margin`). If the shift's abandonment rate is over the target anyway, the policy
+z is tuned by feedback on abandonment (see `_tune_margin`): each abandoned call raises it, each
+answered call lowers it a little, so it settles where abandoned / answered is the goal (the
+campaign's target minus `safety_margin`). The goal is a budget spread over the planned shift, so
+a bad hour is paid back over the hours left rather than with a jump in z; the feedback's step
+shrinks as answers accumulate, because swinging z costs utilisation; and close to the cap a
+smooth reserve raises z. If the shift's abandonment rate is over the target anyway, the policy
 drops to progressive until it is back under.
 """
 
@@ -63,13 +66,21 @@ class PredictivePolicy:
         min_z: float = -1.0,
         max_z: float = 6.0,
         z_step: float = 0.3,
+        z_step_min: float = 0.02,
+        z_step_answers: float = 100.0,
+        shift_hours: float = 8.0,
+        plan_min_hours: float = 1.0,
+        reserve_abandons: float = 4.0,
+        reserve_z: float = 1.5,
         guard_min_answers: int = 500,
         max_dials_per_agent: float = 3.0,
-        displacement: bool = False,
     ) -> None:
-        self.displacement = displacement
         if not 0 <= abandon_target <= 1:
             raise ValueError("abandon_target must be between 0 and 1")
+        if z_step < 0 or z_step_min < 0 or z_step_answers <= 0:
+            raise ValueError("z_step and z_step_min must be at least 0, z_step_answers above 0")
+        if shift_hours < 0 or plan_min_hours <= 0 or reserve_abandons < 0:
+            raise ValueError("shift_hours, plan_min_hours and reserve_abandons must be positive")
         self.abandon_target = abandon_target
         self.goal = max(0.0, abandon_target - safety_margin)
         self.patience = patience_seconds
@@ -78,6 +89,13 @@ class PredictivePolicy:
         self.min_z = min_z
         self.max_z = max_z
         self.z_step = z_step
+        self.z_step_min = z_step_min
+        self.z_step_answers = z_step_answers
+        self.shift_seconds = shift_hours * 3600.0
+        self.plan_min_seconds = plan_min_hours * 3600.0
+        self.reserve_abandons = reserve_abandons
+        self.reserve_z = reserve_z
+        self.reserve = 0.0  # extra margin while close to the cap; see _tune_margin
         self.guard_min_answers = guard_min_answers
         self.max_dials_per_agent = max_dials_per_agent
 
@@ -177,8 +195,9 @@ class PredictivePolicy:
         headroom = [idle - waiting + sums[j] for j in range(n_h)]
         variance = [max(sums[n_h + j], 0.0) + _VARIANCE_FLOOR for j in range(n_h)]
         cap = int(self.max_dials_per_agent * snapshot.agents_logged_in)
+        limit = self._risk_limit
         dials = 0
-        while dials < cap and self._marginal_risk(dials, headroom, variance) <= self._risk_limit:
+        while dials < cap and self._marginal_risk(dials, headroom, variance) <= limit:
             dials += 1
         return max(floor, dials)
 
@@ -189,38 +208,70 @@ class PredictivePolicy:
         are abandoned if, by then, the people expected (including `placed` other new dials)
         leave less than one agent of headroom, under a normal approximation.
         """
+        risk = 0.0
         reach = self._new_dial_live
         arrive = self._arrive_between
-        n = len(arrive)
-        short = [0.0] * n
-        for j in range(n):
+        for j, chance in enumerate(arrive):
+            if chance <= 0.0:
+                continue
             r = reach[j]
             mean = headroom[j] - placed * r
             sd = math.sqrt(variance[j] + placed * r * (1.0 - r))
-            short[j] = 0.5 * math.erfc((mean - _CONTINUITY) / (sd * _SQRT2))
-        if self.displacement:
-            for j in range(n - 2, -1, -1):
-                if short[j + 1] > short[j]:
-                    short[j] = short[j + 1]
-        risk = 0.0
-        for j in range(n):
-            risk += arrive[j] * short[j]
+            risk += chance * 0.5 * math.erfc((mean - _CONTINUITY) / (sd * _SQRT2))
         return risk / self._live_rate
 
     @property
     def _risk_limit(self) -> float:
-        """The marginal abandonment risk we accept per dial: the normal tail beyond z."""
-        return 0.5 * math.erfc(self.z / _SQRT2)
+        """The marginal abandonment risk we accept per dial: the normal tail beyond z.
+
+        `reserve` is added while the shift is close to its cap (see `_tune_margin`).
+        """
+        return 0.5 * math.erfc((self.z + self.reserve) / _SQRT2)
 
     def _tune_margin(self, snapshot: Snapshot) -> None:
-        """Integral feedback: z rises z_step per abandon, falls z_step x goal per answer."""
-        answered = snapshot.live_answers - self._last_live_answers
-        abandoned = snapshot.abandoned - self._last_abandoned
-        self._last_live_answers = snapshot.live_answers
-        self._last_abandoned = snapshot.abandoned
-        if answered or abandoned:
-            z = self.z + self.z_step * (abandoned - self.goal * answered)
-            self.z = min(self.max_z, max(self.min_z, z))
+        """Set the margin z from the abandonment budget. Three parts, and why:
+
+        - **Integral feedback.** z rises `step` per abandoned call and falls `step x goal` per
+          answered one, so it settles where abandoned / answered is the goal whatever the
+          model's bias. The step starts at `z_step`, to find that level quickly while the
+          estimates are young, and shrinks as 1/sqrt(answers) down to `z_step_min`: late in a
+          shift a lucky or unlucky abandon says little about the model, and swinging z costs
+          utilisation (it is concave in z: the hours at a high z lose more than the hours at a
+          low z gain).
+        - **The budget, spread over the shift.** The goal the feedback aims at is not the
+          fixed `target - safety_margin` but what is left of that budget for the rest of the
+          planned shift (`shift_hours`, at least `plan_min_hours` ahead): abandons saved early
+          may be spent later and a bad hour is paid back slowly, instead of with a jump in z.
+        - **A reserve before the cap.** Within `reserve_abandons` of the cap (counted, before
+          `guard_min_answers`, as if that many answers were in), z gets up to `reserve_z`
+          extra, smoothly. This keeps the shift off the hard guard in `calls_to_place`, whose
+          fall-back to progressive costs far more than dialing a little less for a while.
+        """
+        answers = snapshot.live_answers
+        abandons = snapshot.abandoned
+        answered = answers - self._last_live_answers
+        abandoned = abandons - self._last_abandoned
+        self._last_live_answers = answers
+        self._last_abandoned = abandons
+
+        if self.reserve_abandons > 0:
+            slack = self.abandon_target * max(answers, self.guard_min_answers) - abandons
+            short = (self.reserve_abandons - slack) / self.reserve_abandons
+            self.reserve = self.reserve_z * min(1.0, max(0.0, short))
+        else:
+            self.reserve = 0.0
+
+        if not (answered or abandoned):
+            return
+        seen = max(self.z_step_answers, float(answers))
+        step = max(self.z_step_min, self.z_step * math.sqrt(self.z_step_answers / seen))
+        goal = self.goal
+        if snapshot.now > 0 and answers > 0:
+            left = max(self.plan_min_seconds, self.shift_seconds - snapshot.now)
+            expected = answers / snapshot.now * left  # answers still to come, at today's pace
+            goal = max(0.0, (self.goal * (answers + expected) - abandons) / expected)
+        z = self.z + step * (abandoned - goal * answered)
+        self.z = min(self.max_z, max(self.min_z, z))
 
     # -- the lookup tables ---------------------------------------------------------------------
 

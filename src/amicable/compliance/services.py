@@ -3,8 +3,10 @@
 `authorize_contact` is the one way to get permission to contact a consumer. In one
 transaction it locks the consumer's row, gathers the facts, evaluates the rules and records
 the attempt (allowed or refused), so concurrent dialers and agents are serialised per consumer
-and can never exceed a cap. On SQLite the settings open every transaction with
-``BEGIN IMMEDIATE``, which serialises all writers (``select_for_update`` is a no-op there).
+and can never exceed a cap. Its latency is mostly round trips, so it makes few: the lock, one
+read of everything else, one insert of the attempt with its debts (PostgreSQL). On SQLite
+the settings open every transaction with ``BEGIN IMMEDIATE``, which serialises all writers
+(``select_for_update`` is a no-op there).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from amicable.compliance import core
 from amicable.compliance.facts import ConsumerFacts, gather_facts
@@ -154,7 +156,12 @@ def authorize_contact(
         raise UnableToAuthorizeContact(f"Unknown source {source!r}.")
     to = to.lower()
     bundle = gather_facts(
-        consumer_ids=[consumer_id], now=now, lock=True, count_later=True, policy=POLICY
+        consumer_ids=[consumer_id],
+        now=now,
+        lock=True,
+        count_later=True,
+        policy=POLICY,
+        one_read=True,
     ).get(consumer_id)
     if bundle is None:
         raise UnableToAuthorizeContact(f"No consumer {consumer_id}.")
@@ -187,11 +194,39 @@ def authorize_contact(
         campaign=campaign[:100],
         autodialed=autodialed,
     )
-    attempt.save()
-    ContactAttemptDebt.objects.bulk_create(
-        [ContactAttemptDebt(attempt_id=attempt.pk, debt_id=debt_id) for debt_id in about]
+    attempt_id = _insert_attempt(attempt, about)
+    return Authorization(attempt_id=attempt_id, allowed=decision.allowed, decision=decision)
+
+
+def _insert_attempt(attempt: ContactAttempt, debt_ids: list[int]) -> int:
+    """Insert a new attempt and its debts; return its id.
+
+    On PostgreSQL one statement does both (a data-modifying ``WITH``): one round trip fewer
+    on the chokepoint. Elsewhere (SQLite has no such ``WITH``) the ORM inserts them.
+    """
+    if connection.vendor != "postgresql":
+        attempt.save()
+        ContactAttemptDebt.objects.bulk_create(
+            [ContactAttemptDebt(attempt_id=attempt.pk, debt_id=debt_id) for debt_id in debt_ids]
+        )
+        return attempt.pk
+    fields = [
+        f
+        for f in ContactAttempt._meta.concrete_fields
+        if not f.primary_key and f.name not in ("result", "result_at")
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"WITH new AS (INSERT INTO {ContactAttempt._meta.db_table} ({columns}, result) "  # noqa: S608 - names from models
+        f"VALUES ({placeholders}, '') RETURNING id), "
+        f"links AS (INSERT INTO {ContactAttemptDebt._meta.db_table} (attempt_id, debt_id) "
+        "SELECT new.id, d FROM new, unnest(%s::bigint[]) AS d) SELECT id FROM new"
     )
-    return Authorization(attempt_id=attempt.pk, allowed=decision.allowed, decision=decision)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, list(debt_ids)])
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic
@@ -459,7 +494,9 @@ def _bundle_for_debt(debt_id: int, at: datetime) -> tuple[ConsumerFacts, int]:
     consumer_id = Debt.objects.filter(pk=debt_id).values_list("consumer_id", flat=True).first()
     if consumer_id is None:
         raise UnableToExplain(f"No debt {debt_id}.")
-    bundle = gather_facts(consumer_ids=[consumer_id], now=at, policy=POLICY)[consumer_id]
+    bundle = gather_facts(consumer_ids=[consumer_id], now=at, policy=POLICY, one_read=True)[
+        consumer_id
+    ]
     return bundle, consumer_id
 
 
@@ -545,7 +582,9 @@ class ComplianceSnapshot:
 
 def compliance_snapshot(*, consumer_id: int, now: datetime) -> ComplianceSnapshot:
     """Everything the desk's compliance panel shows, from one gathering of the facts."""
-    bundle = gather_facts(consumer_ids=[consumer_id], now=now, policy=POLICY).get(consumer_id)
+    bundle = gather_facts(consumer_ids=[consumer_id], now=now, policy=POLICY, one_read=True).get(
+        consumer_id
+    )
     if bundle is None:
         raise UnableToExplain(f"No consumer {consumer_id}.")
     facts = bundle.facts
@@ -639,7 +678,7 @@ def _validation_dates(bundle: ConsumerFacts, now: datetime) -> tuple[ValidationD
 
 # --- batch eligibility -------------------------------------------------------------------------
 
-ELIGIBILITY_CHUNK = 5000
+ELIGIBILITY_CHUNK = 20000
 
 
 def eligible_debts(
@@ -648,16 +687,22 @@ def eligible_debts(
     """May each debt be contacted now through ``channel`` (to the consumer, no particular
     contact point), and if not, when next? ``debt_ids=None`` means the whole portfolio.
 
-    Debts are read in chunks of consumers: a handful of queries per chunk, one `Facts` per
-    consumer, one evaluation per debt. Consumers whose facts are alike (no events, same zones,
-    state and debt types) share one evaluation: the decision is a pure function of the facts.
+    Debts are read in chunks of consumers, a handful of raw queries per chunk; consumers whose
+    facts look alike to the rules (nothing on record, or only calls with the same shape) share
+    one evaluation, the others get their own `Facts` (see `eligibility`).
     """
     from amicable.compliance.eligibility import eligibility_for
 
     action = CHANNEL_ACTIONS[_channel(channel)]
-    return {
-        debt_id: Eligibility(allowed, next_at)
-        for debt_id, (allowed, next_at) in eligibility_for(
-            debt_ids=debt_ids, now=now, action=action, policy=POLICY, chunk=ELIGIBILITY_CHUNK
-        ).items()
-    }
+    answers = eligibility_for(
+        debt_ids=debt_ids, now=now, action=action, policy=POLICY, chunk=ELIGIBILITY_CHUNK
+    )
+    # Most debts share an answer: one (frozen) Eligibility per distinct answer, not per debt.
+    made: dict[tuple, Eligibility] = {}
+    out: dict[int, Eligibility] = {}
+    for debt_id, answer in answers.items():
+        eligibility = made.get(answer)
+        if eligibility is None:
+            eligibility = made[answer] = Eligibility(*answer)
+        out[debt_id] = eligibility
+    return out

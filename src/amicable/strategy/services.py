@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from amicable.compliance import api as compliance
 from amicable.identity.services import record_audit_event
@@ -521,8 +520,3 @@ def add_note(*, consumer_id: int, author_id: int, text: str, now: datetime) -> N
     return Note.objects.create(
         consumer_id=consumer_id, author_id=author_id, at=now, text=text.strip()[:5000]
     )
-
-
-def release_stale_locks(*, now: datetime) -> int:
-    deleted, _ = DeskLock.objects.filter(Q(expires_at__lt=now)).delete()
-    return deleted

@@ -137,3 +137,35 @@ def test_double_submission_at_once_posts_once(creditor_mercy, placement_csv, now
     debt.refresh_from_db()
     assert debt.balance == Decimal("1200.00") and len(processor.charges) == 1
     assert Payment.objects.count() == 1 and "ok" in outcomes
+
+
+@pytest.mark.django_db
+def test_a_payment_left_pending_by_a_crash_is_completed_once(debt, processor, now):
+    from amicable.payments.services import _register, complete_pending_payment
+
+    pending = _register(
+        debt_id=debt.pk,
+        amount=Decimal("75"),
+        method=CARD,
+        key="crashed-key-0123456789",
+        now=now,
+        actor_id=None,
+        processor_name=processor.name,
+    )
+    with pytest.raises(UnableToTakePayment, match="already being processed"):
+        take_payment(
+            debt_id=debt.pk,
+            amount=Decimal("75"),
+            method=CARD,
+            idempotency_key="crashed-key-0123456789",
+            now=now,
+            processor=processor,
+        )
+
+    for _ in range(2):
+        done = complete_pending_payment(
+            payment_id=pending.pk, method=CARD, now=now, processor=processor
+        )
+    assert done.status == "SUCCEEDED" and len(processor.charges) == 1
+    debt.refresh_from_db()
+    assert debt.balance == Decimal("1175.00")

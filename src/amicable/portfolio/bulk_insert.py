@@ -18,7 +18,8 @@ takes longer to build and the database longer to parse than to answer.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.db import connection, models
@@ -124,3 +125,65 @@ def rows_matching(
             [*params, key_param],
         )
         return cursor.fetchall()
+
+
+@contextmanager
+def indexes_built_after_load(
+    model_list: Sequence[type[models.Model]], *, keep: Iterable[tuple[type[models.Model], str]]
+) -> Iterator[None]:
+    """Drop the models' plain (non-unique) indexes for a bulk load, build them afterwards.
+
+    Keys such as names, account numbers and phone numbers land all over their b-trees, so
+    keeping eight indexes up to date row by row costs more than inserting the rows, while
+    building an index afterwards is one sort (the PostgreSQL manual's advice for populating
+    a database). `keep` names the (model, column) indexes the load itself reads. Unique
+    constraints are never dropped: they are the integrity the load relies on.
+
+    Meant for an empty portfolio (the first seed, a first import), when nobody can be
+    searching it. If the process dies before the end, the next seed or import builds the
+    missing indexes first (`build_missing_indexes`)."""
+    kept = {(model._meta.db_table, column) for model, column in keep}
+    deferred = [index for index in _plain_indexes(model_list) if index[:2] not in kept]
+    with connection.cursor() as cursor:
+        for _table, _column, name, _sql in deferred:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        build_missing_indexes(model_list)
+
+
+def build_missing_indexes(model_list: Sequence[type[models.Model]]) -> list[str]:
+    """Create the models' plain indexes that are not in the database; their names."""
+    built = []
+    with connection.cursor() as cursor:
+        present: dict[str, set[str]] = {}
+        for table, _column, name, sql in _plain_indexes(model_list):
+            if table not in present:
+                present[table] = set(connection.introspection.get_constraints(cursor, table))
+            if name not in present[table]:
+                pending_checks = connection.vendor == "postgresql" and connection.in_atomic_block
+                if pending_checks:
+                    # Checks of deferred foreign keys still pending in this transaction
+                    # would make PostgreSQL refuse the CREATE INDEX: run them now.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(sql)
+                if pending_checks:
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares them
+                built.append(name)
+    return built
+
+
+def _plain_indexes(model_list: Sequence[type[models.Model]]) -> list[tuple[str, str, str, str]]:
+    """(table, first column, index name, CREATE INDEX statement) of each plain index the
+    models declare (fields with db_index, foreign keys, Meta.indexes), as migrations make
+    them."""
+    editor = connection.schema_editor(collect_sql=True)  # not entered: it only writes SQL
+    found = []
+    for model in model_list:
+        for statement in editor._model_indexes_sql(model):  # noqa: SLF001
+            columns = statement.parts.get("columns")
+            first = columns.columns[0] if columns is not None and columns.columns else ""
+            name = str(statement.parts["name"]).strip('"')
+            found.append((model._meta.db_table, first, name, str(statement)))
+    return found

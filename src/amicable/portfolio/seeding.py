@@ -4,15 +4,21 @@ It goes through the same `apply_prepared_rows` path as a placement file, so seed
 are indistinguishable from imported ones (ledger entries, contact points, linked debts).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date, datetime
 from itertools import islice
 
 from django.db import transaction
 
-from amicable.kernel.background import in_background
+from amicable.kernel.background import fewer_gc_passes, in_background
 from amicable.portfolio.demo_data import CHUNK_SIZE, DEMO_CREDITORS, prepared_demo_chunks
-from amicable.portfolio.imports import _add_counts, apply_prepared_rows, placement_context
+from amicable.portfolio.imports import (
+    _add_counts,
+    apply_prepared_rows,
+    indexes_for_a_load,
+    placement_context,
+)
 from amicable.portfolio.models import Creditor, Placement
 from amicable.portfolio.services import create_creditor
 
@@ -69,8 +75,30 @@ def seed_demo_portfolio(
         )
     else:
         chunks = prepared_demo_chunks(count=accounts, seed=seed, as_of=as_of, contexts=contexts)
-    done = 0
     totals = {"created": 0, "unchanged": 0, "updated": 0}
+    with ExitStack() as stack:
+        stack.enter_context(fewer_gc_passes())
+        stack.enter_context(indexes_for_a_load(rows=accounts))
+        _insert_chunks(
+            chunks, placements=placements, totals=totals, now=now, on_progress=on_progress
+        )
+    for placement in placements.values():
+        placement.status = Placement.Status.COMPLETED
+        placement.finished_at = now
+        placement.rows_total = placement.rows_processed
+        placement.save(update_fields=["status", "finished_at", "rows_total"])
+    return totals
+
+
+def _insert_chunks(
+    chunks: Iterator[dict],
+    *,
+    placements: dict[str, Placement],
+    totals: dict[str, int],
+    now: datetime,
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    done = 0
     while group := list(islice(chunks, CHUNKS_PER_TRANSACTION)):
         with transaction.atomic():
             for chunk in group:
@@ -85,9 +113,3 @@ def seed_demo_portfolio(
                     done += len(rows)
         if on_progress is not None:
             on_progress(done)
-    for placement in placements.values():
-        placement.status = Placement.Status.COMPLETED
-        placement.finished_at = now
-        placement.rows_total = placement.rows_processed
-        placement.save(update_fields=["status", "finished_at", "rows_total"])
-    return totals

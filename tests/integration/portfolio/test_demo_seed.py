@@ -39,3 +39,70 @@ def test_seed_is_deterministic_for_a_seed(now):
 
     assert sample(3) == sample(3)
     assert sample(3) != sample(4)
+
+
+def _plain_index_names() -> set[str]:
+    from django.db import connection
+
+    from amicable.portfolio.imports import PORTFOLIO_TABLES
+
+    with connection.cursor() as cursor:
+        return {
+            name
+            for model in PORTFOLIO_TABLES
+            for name in connection.introspection.get_constraints(cursor, model._meta.db_table)
+        }
+
+
+def _declared_plain_indexes() -> dict[str, str]:
+    from amicable.portfolio.bulk_insert import _plain_indexes
+    from amicable.portfolio.imports import PORTFOLIO_TABLES
+
+    return {name: column for _table, column, name, _sql in _plain_indexes(PORTFOLIO_TABLES)}
+
+
+def test_a_load_into_an_empty_portfolio_builds_the_plain_indexes_afterwards(now, monkeypatch):
+    from amicable.portfolio import imports
+
+    declared = _declared_plain_indexes()
+    assert len(declared) >= 8 and set(declared) <= _plain_index_names()
+    seen_during_load: list[set[str]] = []
+    original = imports.apply_prepared_rows
+
+    def spy(**kwargs):
+        seen_during_load.append(_plain_index_names())
+        return original(**kwargs)
+
+    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
+    monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", spy)
+    seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+
+    missing_during_load = set(declared) - seen_during_load[0]
+    assert {declared[name] for name in missing_during_load} == set(declared.values()) - {
+        "ssn_hash"  # the load looks people up by it
+    }
+    assert set(declared) <= _plain_index_names()  # all built again
+    assert Debt.objects.count() == 300
+    assert Debt.objects.filter(account_number__startswith="MER").exists()  # searchable
+
+
+def test_indexes_a_killed_load_left_missing_are_built_by_the_next_load(now, monkeypatch):
+    from django.db import connection
+
+    from amicable.portfolio import imports
+
+    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
+    with pytest.raises(RuntimeError), imports.indexes_for_a_load(rows=300):
+        assert not set(_declared_plain_indexes()) <= _plain_index_names()
+        raise RuntimeError("the load failed")
+    assert set(_declared_plain_indexes()) <= _plain_index_names()  # rebuilt on the way out
+
+    seed_demo_portfolio(accounts=50, seed=7, as_of=date(2026, 4, 1), now=now)
+    name = next(n for n, column in _declared_plain_indexes().items() if column == "name_key")
+    with connection.cursor() as cursor:  # as if a process had died in the middle of a load
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    assert name not in _plain_index_names()
+
+    seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)  # not empty now
+
+    assert set(_declared_plain_indexes()) <= _plain_index_names()

@@ -28,15 +28,19 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.db import connection, connections
+from phonenumbers.tzdata import TIMEZONE_DATA
 
 from amicable.compliance import core
-from amicable.compliance.core.events import NOT_CONNECTED_RESULTS
+from amicable.compliance.core.check import CONSUMER_MEDIA
+from amicable.compliance.core.events import MESSAGE_DELIVERED_RESULTS, NOT_CONNECTED_RESULTS
 from amicable.compliance.facts import (
+    DAY_DATED_CHANNELS,
     FALLBACK_TIME_ZONES,
+    _zones_for_prefix,
     gather_facts,
     lookback,
     phone_time_zones,
@@ -45,7 +49,9 @@ from amicable.compliance.facts import (
 from amicable.compliance.models import ComplianceFact, ContactAttempt, ContactAttemptDebt
 from amicable.portfolio.models import Consumer, ContactPoint, Debt
 
-Answer = tuple[bool, datetime | None]
+# (allowed, next_allowed_at, its zone): two instants that are equal in different zones are
+# different answers (the zone is the consumer's calendar, which the API shows).
+Answer = tuple[bool, datetime | None, tzinfo | None]
 TABLES = {
     "consumer": Consumer._meta.db_table,
     "point": ContactPoint._meta.db_table,
@@ -78,36 +84,56 @@ def eligibility_for(
     action: str,
     policy: core.Policy,
     chunk: int = 20000,
-) -> dict[int, Answer]:
-    """(allowed, next_allowed_at) per debt; ``debt_ids=None`` means every debt."""
-    answers: dict[int, Answer] = {}
-    shared: dict[tuple, Answer] = {}
-    ranges = None
-    if debt_ids is None:
+) -> dict[Answer, list[int]]:
+    """The debts per answer (allowed, next_allowed_at); ``debt_ids=None`` means every debt."""
+    if debt_ids is not None:
+        answers: dict[int, Answer] = {}
+        shared: dict[tuple, Answer] = {}
+        with _no_cyclic_gc(), connection.cursor() as cursor:
+            for where, params, wanted in _chunks(cursor, debt_ids, chunk):
+                _answer_chunk(
+                    cursor,
+                    where=where,
+                    params=params,
+                    wanted=wanted,
+                    now=now,
+                    action=action,
+                    policy=policy,
+                    shared=shared,
+                    answers=answers,
+                )
+        return _grouped(answers)
+    with connection.cursor() as cursor:
+        ranges = _ranges(cursor, chunk)
+    workers = _workers(len(ranges))
+    if workers > 1:
+        # Smaller ranges in parallel, so no worker is left with the last big one.
         with connection.cursor() as cursor:
-            ranges = list(_chunks(cursor, None, chunk))
-        workers = _workers(len(ranges))
-        if workers > 1:
-            # Smaller chunks in parallel, so no worker is left with the last big one.
-            with connection.cursor() as cursor:
-                ranges = list(_chunks(cursor, None, max(1000, chunk // 4)))
-            with _no_cyclic_gc():
-                return _in_processes(ranges, workers, now=now, action=action, policy=policy)
+            ranges = _ranges(cursor, max(1000, chunk // 4))
+        with _no_cyclic_gc():
+            return _in_processes(ranges, workers, now=now, action=action, policy=policy)
+    grouped: dict[Answer, list[int]] = {}
+    run = _Run(now=now, action=action, policy=policy)
     with _no_cyclic_gc(), connection.cursor() as cursor:
-        chunks = ranges if ranges is not None else _chunks(cursor, debt_ids, chunk)
-        for where, params, wanted in chunks:
-            _answer_chunk(
-                cursor,
-                where=where,
-                params=params,
-                wanted=wanted,
-                now=now,
-                action=action,
-                policy=policy,
-                shared=shared,
-                answers=answers,
-            )
-    return answers
+        for low, high in ranges:
+            _merge(grouped, _answer_range(cursor, low, high, run))
+    return grouped
+
+
+def _grouped(answers: dict[int, Answer]) -> dict[Answer, list[int]]:
+    grouped: dict[Answer, list[int]] = {}
+    for debt_id, answer in answers.items():
+        grouped.setdefault(answer, []).append(debt_id)
+    return grouped
+
+
+def _merge(into: dict[Answer, list[int]], part: dict[Answer, list[int]]) -> None:
+    for answer, debt_ids in part.items():
+        known = into.get(answer)
+        if known is None:
+            into[answer] = debt_ids
+        else:
+            known.extend(debt_ids)
 
 
 def _workers(chunks: int) -> int:
@@ -121,71 +147,63 @@ def _workers(chunks: int) -> int:
 
 
 def _in_processes(
-    chunks: list, workers: int, *, now: datetime, action: str, policy: core.Policy
-) -> dict[int, Answer]:
-    """Answer the chunks in forked worker processes, each with its own database connection.
+    ranges: list[tuple[int, int]],
+    workers: int,
+    *,
+    now: datetime,
+    action: str,
+    policy: core.Policy,
+) -> dict[Answer, list[int]]:
+    """Answer the ranges in forked worker processes, each with its own database connection.
 
     The parent's connection is closed first, so no child ever writes to its socket (Django
-    reopens it on next use); the ZIP table is loaded first so the children share it."""
-    zip_time_zone("00000")
+    reopens it on next use); the ZIP and area-code tables are built first so the children
+    share them."""
+    _zone_tables()
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    answers: dict[int, Answer] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for grouped in pool.map(
-            _answer_chunk_in_child,
-            chunks,
-            [now] * len(chunks),
-            [action] * len(chunks),
-            [policy] * len(chunks),
-        ):
-            for answer, debt_ids in grouped.items():
-                for debt_id in debt_ids:
-                    answers[debt_id] = answer
-    return answers
-
-
-_CHILD_SHARED: dict[tuple, Answer] = {}
-
-
-def _answer_chunk_in_child(
-    chunk: tuple, now: datetime, action: str, policy: core.Policy
-) -> dict[Answer, list[int]]:
-    """One chunk in a worker process; answers grouped by answer (far less to send back)."""
-    where, params, wanted = chunk
-    answers: dict[int, Answer] = {}
-    with _no_cyclic_gc(), connection.cursor() as cursor:
-        _answer_chunk(
-            cursor,
-            where=where,
-            params=params,
-            wanted=wanted,
-            now=now,
-            action=action,
-            policy=policy,
-            shared=_CHILD_SHARED,
-            answers=answers,
-        )
     grouped: dict[Answer, list[int]] = {}
-    for debt_id, answer in answers.items():
-        grouped.setdefault(answer, []).append(debt_id)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for part in pool.map(
+            _answer_range_in_child,
+            ranges,
+            [now] * len(ranges),
+            [action] * len(ranges),
+            [policy] * len(ranges),
+        ):
+            _merge(grouped, part)
     return grouped
 
 
+_CHILD_RUNS: dict[tuple, _Run] = {}
+
+
+def _answer_range_in_child(
+    ids: tuple[int, int], now: datetime, action: str, policy: core.Policy
+) -> dict[Answer, list[int]]:
+    """One range of consumers in a worker process; answers grouped by answer (far less to
+    send back). Evaluations are shared between the ranges a worker answers."""
+    run = _CHILD_RUNS.get((now, action, policy))
+    if run is None:
+        run = _CHILD_RUNS[(now, action, policy)] = _Run(now=now, action=action, policy=policy)
+    with _no_cyclic_gc(), connection.cursor() as cursor:
+        return _answer_range(cursor, ids[0], ids[1], run)
+
+
+def _ranges(cursor, size: int) -> list[tuple[int, int]]:
+    """Ranges of consumer ids covering the whole portfolio (range scans, no long IN lists)."""
+    cursor.execute(f"SELECT min(id), max(id) FROM {TABLES['consumer']}")  # noqa: S608
+    low, high = cursor.fetchone()
+    if low is None:
+        return []
+    return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
+
+
 def _chunks(
-    cursor, debt_ids: list[int] | None, chunk: int
-) -> Iterator[tuple[str, list, dict[int, list[int]] | None]]:
-    """(a WHERE clause on ``consumer_id``, its parameters, the wanted debts per consumer or
-    None for all of them), chunk by chunk: id ranges for the whole portfolio (range scans, no
-    long IN lists), otherwise the consumers of each slice of the asked debts."""
-    if debt_ids is None:
-        cursor.execute(f"SELECT min(id), max(id) FROM {TABLES['consumer']}")  # noqa: S608
-        low, high = cursor.fetchone()
-        if low is None:
-            return
-        for start in range(low, high + 1, chunk):
-            yield "BETWEEN %s AND %s", [start, min(start + chunk - 1, high)], None
-        return
+    cursor, debt_ids: list[int], chunk: int
+) -> Iterator[tuple[str, list, dict[int, list[int]]]]:
+    """(a WHERE clause on ``consumer_id``, its parameters, the wanted debts per consumer),
+    for the consumers of each slice of the asked debts."""
     asked = sorted(set(debt_ids))
     for start in range(0, len(asked), chunk):
         part = asked[start : start + chunk]
@@ -337,7 +355,7 @@ def _answer_chunk(
         in_overlay = state in overlay_states
         for debt_id in debts.get(consumer_id, ()):
             if in_overlay:
-                key = (base, _overlay_shape(dated, debt_id))
+                key = (base, _overlay_shape(dated, debt_id, policy, state))
             else:
                 key = (base, _call_shape(dated, debt_id, policy))
             answer = shared.get(key)
@@ -353,6 +371,256 @@ def _answer_chunk(
             for debt_id in bundle.debt_ids:
                 if chosen is None or debt_id in chosen:
                     answers[debt_id] = _decide(action, str(debt_id), bundle.facts, now, policy)
+
+
+# --- the whole portfolio: one query per range of consumers ----------------------------------
+
+HOLD_KINDS = ("CEASE", "ATTORNEY", "BANKRUPTCY", "DECEASED", "DISPUTE")
+ZIP_TABLE = "amicable_elig_zip"  # temporary: ZIP code -> zone number
+AREA_TABLE = "amicable_elig_area"  # temporary: area code -> zone-set number
+_ZONE_TABLES: tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, ...]]] | None
+_ZONE_TABLES = None
+
+
+def _zone_tables() -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, ...]]]:
+    """The rows of the two temporary tables and the zone sets their numbers stand for.
+
+    ZIP codes map to the number of their zone (`zip_time_zone`). Area codes map to the number
+    of the zones `phone_time_zones` gives every number in them, for the area codes whose
+    numbers all share one answer (all but a couple of dozen, which `phonenumbers` splits by
+    exchange: those are left out and looked up in Python, by exchange)."""
+    global _ZONE_TABLES
+    if _ZONE_TABLES is None:
+        zip_time_zone("00000")
+        from amicable.compliance import facts
+
+        assert facts._ZIP_ZONES is not None
+        sets: dict[tuple[str, ...], int] = {}
+        zips = [
+            (code, str(sets.setdefault((zone,), len(sets))))
+            for code, zone in facts._ZIP_ZONES.items()
+        ]
+        split = {key[1:4] for key in TIMEZONE_DATA if key.startswith("1") and len(key) > 4}
+        areas = [
+            (area, str(sets.setdefault(_zones_for_prefix(f"1{area}"), len(sets))))
+            for area in (f"{n:03d}" for n in range(1000))
+            if area not in split
+        ]
+        _ZONE_TABLES = zips, areas, list(sets)
+    return _ZONE_TABLES
+
+
+def _fill_zone_tables(cursor) -> None:
+    """Create and fill this connection's temporary tables (once per database session)."""
+    zips, areas, _ = _zone_tables()
+    for table, key in ((ZIP_TABLE, "zip"), (AREA_TABLE, "area")):
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} "
+            f"({key} varchar(5) PRIMARY KEY, zones varchar(8) NOT NULL)"
+            # SQLite: a look-up finds the row in the key's B-tree itself
+            + (" WITHOUT ROWID" if connection.vendor == "sqlite" else "")
+        )
+    cursor.execute(f"SELECT count(*) FROM {AREA_TABLE}")  # noqa: S608
+    if cursor.fetchone()[0]:
+        return
+    for table, key, rows in ((ZIP_TABLE, "zip", zips), (AREA_TABLE, "area", areas)):
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({key}, zones) "  # noqa: S608
+                "SELECT * FROM unnest(%s::text[], %s::text[])",
+                [[row[0] for row in rows], [row[1] for row in rows]],
+            )
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({key}, zones) VALUES (%s, %s)", rows)  # noqa: S608
+
+
+class _Run:
+    """One batch's settings, its SQL and what its evaluations found (shared by its ranges)."""
+
+    def __init__(self, *, now: datetime, action: str, policy: core.Policy) -> None:
+        self.now, self.action, self.policy = now, action, policy
+        self.by_base: dict[tuple, Answer] = {}  # (zones, state) -> answer
+        self.by_key: dict[str, Answer] = {}  # the query's key -> answer
+        self.shared: dict[tuple, Answer] = {}  # for `_answer_chunk`
+        ops = connection.ops
+        self.params = {
+            "until": ops.adapt_datetimefield_value(now),
+            "since": ops.adapt_datetimefield_value(lookback(now, policy)),
+            "recent": ops.adapt_datetimefield_value(
+                now - timedelta(days=max(WINDOW_DAYS, policy.conversation_quiet_days) + 1)
+            ),
+            "cap": policy.max_calls_in_seven_days,
+        }
+        self.sql = _range_sql(action, policy)
+
+
+def _literals(values) -> str:
+    for value in values:
+        assert value.replace("_", "").isalnum(), value  # written into the SQL
+    return ", ".join(f"'{value}'" for value in sorted(values)) or "''"
+
+
+def _range_sql(action: str, policy: core.Policy) -> str:
+    """One row per distinct key among the consumers of a range, with their debts' ids.
+
+    The key says everything the answer depends on when it is shared:
+
+    * ``X``: a hold on every debt of the consumer (an unended cease, attorney, bankruptcy,
+      deceased or, under the default policy, dispute, with no debt named, and nothing on
+      record that ends holds or verifies): refused, and no time passing ends it;
+    * ``B<consumer id>...``: anything else on record (facts, flags, texts, letters, calls to
+      others, enough calls to reach a cap, a conversation, calls in a state with overlays or
+      for another action): answered by `_answer_chunk`, consumer by consumer;
+    * otherwise ``<calls>|<state>|<contact points>``, the points as zone numbers in the order
+      `gather_facts` reads them: nothing on record but fewer calls than any cap can count.
+    """
+    quote = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    holds = [kind for kind in HOLD_KINDS if kind != "DISPUTE"]
+    if action not in CONSUMER_MEDIA:
+        holds = ["BANKRUPTCY"]
+    if policy.pause_on_late_written_dispute and policy.pause_on_oral_dispute:
+        holds.append("DISPUTE")
+    mail = _literals(DAY_DATED_CHANNELS)
+    not_connected = _literals(NOT_CONNECTED_RESULTS)
+    fact_debts = ComplianceFact.debts.through
+    fact_column = fact_debts._meta.get_field("compliancefact").column
+    history_matters = (
+        "1 = 1"
+        if action != "call"
+        else f"(c.state IN ({_literals(policy.overlay_states)}) OR COALESCE(c.state, '') = '')"
+    )
+    point = (
+        "CASE WHEN p.opted_out_at IS NOT NULL OR p.consent <> 'UNKNOWN' "  # noqa: S608
+        "OR p.status = 'WRONG_NUMBER' THEN '!' || p.consumer_id "
+        "WHEN p.kind = 'PHONE' THEN 'p' || CASE WHEN substr(p.value, 1, 2) = '+1' "
+        "AND length(p.value) >= 12 THEN COALESCE((SELECT z.zones FROM "
+        f"{AREA_TABLE} z WHERE z.area = substr(p.value, 3, 3)), 'r' || substr(p.value, 2, 7)) "
+        "ELSE '' END "
+        "WHEN p.kind = 'ADDRESS' THEN 'a' || COALESCE((SELECT z.zones FROM "
+        f"{ZIP_TABLE} z WHERE z.zip = substr(trim(p.zip_code), 1, 5)), '') || ':' || p.state "
+        "END"
+    )
+    order = "p.kind, p.is_primary DESC, p.id"
+    if postgres:
+        points = (
+            f"(SELECT string_agg({point}, ' ' ORDER BY {order}) FROM {TABLES['point']} p "  # noqa: S608
+            "WHERE p.consumer_id = c.id)"
+        )
+        debts = f"(SELECT string_agg(CAST(d.id AS text), ',') FROM {TABLES['debt']} d "  # noqa: S608
+        outer = "string_agg(debts, ',')"
+    else:
+        points = (
+            f"(SELECT group_concat(t, ' ') FROM (SELECT {point} AS t FROM {TABLES['point']} p "  # noqa: S608
+            f"WHERE p.consumer_id = c.id ORDER BY {order}))"
+        )
+        debts = f"(SELECT group_concat(d.id) FROM {TABLES['debt']} d "  # noqa: S608
+        outer = "group_concat(debts)"
+    return (
+        f"SELECT k, {outer} FROM (SELECT CASE "  # noqa: S608 - names and literals from code
+        # X: a hold on every debt
+        f"WHEN EXISTS (SELECT 1 FROM {TABLES['fact']} f WHERE f.consumer_id = c.id "
+        f"AND f.at <= %(until)s AND f.kind IN ({_literals(holds)}) AND NOT f.ended "
+        f"AND NOT EXISTS (SELECT 1 FROM {fact_debts._meta.db_table} fd "
+        f"WHERE fd.{fact_column} = f.id)) "
+        f"AND NOT EXISTS (SELECT 1 FROM {TABLES['fact']} g WHERE g.consumer_id = c.id "
+        "AND g.at <= %(until)s AND (g.ended OR g.kind = 'VERIFICATION_SENT')) THEN 'X' "
+        # B: on record
+        "WHEN c.is_deceased OR c.in_bankruptcy "
+        f"OR EXISTS (SELECT 1 FROM {TABLES['fact']} f WHERE f.consumer_id = c.id "
+        "AND f.at <= %(until)s) "
+        f"OR EXISTS (SELECT 1 FROM {TABLES['attempt']} a WHERE a.consumer_id = c.id "
+        f"AND a.allowed AND a.channel IN ({mail}) AND a.requested_at < %(since)s) "
+        "THEN 'B' || c.id "
+        # calls in the look-back window: none, a few, or B
+        "ELSE COALESCE((SELECT CASE WHEN count(*) = 0 THEN '' "
+        f"WHEN max(CASE WHEN a.channel <> 'CALL' OR a.{quote('to')} <> 'CONSUMER' THEN 1 "
+        f"ELSE 0 END) = 1 OR {history_matters} "
+        "OR max(CASE WHEN a.result = 'conversation' AND a.requested_at >= %(recent)s "
+        "THEN 1 ELSE 0 END) = 1 "
+        f"OR sum(CASE WHEN a.result NOT IN ({not_connected}) AND a.requested_at >= %(recent)s "
+        "THEN 1 ELSE 0 END) >= %(cap)s THEN 'B' || c.id ELSE 'c' END "
+        f"FROM {TABLES['attempt']} a WHERE a.consumer_id = c.id AND a.allowed "
+        "AND a.requested_at >= %(since)s AND a.requested_at <= %(until)s), '') "
+        f"|| '|' || COALESCE(c.state, '') || '|' || COALESCE({points}, '') END AS k, "
+        f"{debts}WHERE d.consumer_id = c.id) AS debts "
+        f"FROM {TABLES['consumer']} c WHERE c.id BETWEEN %(low)s AND %(high)s) keyed GROUP BY k"
+    )
+
+
+def _answer_range(cursor, low: int, high: int, run: _Run) -> dict[Answer, list[int]]:
+    """The debts of consumers ``low``..``high`` per answer."""
+    _fill_zone_tables(cursor)
+    cursor.execute(run.sql, {**run.params, "low": low, "high": high})
+    grouped: dict[Answer, list[int]] = {}
+    on_record: list[int] = []
+    for key, debts in cursor.fetchall():
+        if debts is None:
+            continue
+        first = key[0]
+        if first == "B":
+            on_record.append(int(key[1:].partition("|")[0]))
+            continue
+        if first == "X":
+            answer: Answer = (False, None, None)
+        else:
+            answer = run.by_key.get(key)  # type: ignore[assignment]
+            if answer is None:
+                if "!" in key:  # a flagged contact point
+                    on_record.append(int(key.partition("!")[2].partition(" ")[0]))
+                    continue
+                answer = run.by_key[key] = _plain_answer(key, run)
+        ids = [int(debt_id) for debt_id in debts.split(",")]
+        known = grouped.get(answer)
+        if known is None:
+            grouped[answer] = ids
+        else:
+            known.extend(ids)
+    if on_record:
+        answers: dict[int, Answer] = {}
+        for start in range(0, len(on_record), 2000):
+            part = on_record[start : start + 2000]
+            _answer_chunk(
+                cursor,
+                where=f"IN ({', '.join(['%s'] * len(part))})",
+                params=part,
+                wanted=None,
+                now=run.now,
+                action=run.action,
+                policy=run.policy,
+                shared=run.shared,
+                answers=answers,
+            )
+        _merge(grouped, _grouped(answers))
+    return grouped
+
+
+def _plain_answer(key: str, run: _Run) -> Answer:
+    """The answer for a consumer with nothing on record (see `_range_sql`'s keys)."""
+    _, consumer_state, points = key.split("|", 2)
+    _, _, sets = _zone_tables()
+    address_zones: list[str] = []
+    phone_zones: list[str] = []
+    address_state = ""
+    for token in points.split(" ") if points else ():
+        if token[0] == "a":
+            number, _, state = token[1:].partition(":")
+            if number:
+                address_zones.extend(sets[int(number)])
+            address_state = address_state or state
+        elif len(token) > 1:
+            if token[1] == "r":
+                phone_zones.extend(_zones_for_prefix(token[2:]))
+            else:
+                phone_zones.extend(sets[int(token[1:])])
+    zones = tuple(dict.fromkeys(address_zones + phone_zones)) or FALLBACK_TIME_ZONES
+    base = (zones, consumer_state or address_state or None)
+    answer = run.by_base.get(base)
+    if answer is None:
+        answer = run.by_base[base] = _decide(
+            run.action, "1", _shape_facts(base, ()), run.now, run.policy
+        )
+    return answer
 
 
 def _call_shape(
@@ -386,21 +654,64 @@ def _call_shape(
     return "federal", last_talk, kept
 
 
-def _overlay_shape(dated: list[tuple[int, str, set[int]]], debt_id: int) -> tuple:
+def _overlay_shape(
+    dated: list[tuple[int, str, set[int]]], debt_id: int, policy: core.Policy, state: str | None
+) -> tuple:
     """The same for a consumer in a state with overlays, whose caps may count every contact
     with the consumer (Washington: 3 a week, whatever the debt) and only answered ones when
-    the policy says so: every connected call in the look-back window, with its day, result
-    and whether it is about this debt. Less sharing, still no `gather_facts`."""
-    return (
-        "overlay",
-        tuple(
-            sorted(
-                (day, result, not about or debt_id in about)
-                for day, result, about in dated
-                if result not in NOT_CONNECTED_RESULTS
+    the policy says so: the connected calls that can still matter, each with its day, its
+    result as the rules tell results apart (a conversation, another delivered message, or
+    neither) and whether it is about this debt.
+
+    A rolling cap of ``limit`` contacts only ever looks at windows ending today or later,
+    which hold fewer and fewer of today's calls: it can refuse only if the window ending today
+    already holds ``limit`` of them, and then only the latest ``limit`` of them say until when.
+    So a call matters if it is among the latest ``limit`` ones a cap counts (when there are
+    that many), among the debt's calls of the last seven days when they reach the federal
+    limit, or the debt's last conversation within the quiet days; calls older than those
+    change no count that matters. Calls to numbers tied to work are never among them (the
+    contact points carry no place), so caps on those count nothing."""
+    calls = sorted(
+        (
+            (
+                day,
+                "conversation"
+                if result == "conversation"
+                else "abandoned"
+                if result in MESSAGE_DELIVERED_RESULTS
+                else "no_answer",
+                not about or debt_id in about,
             )
+            for day, result, about in dated
+            if result not in NOT_CONNECTED_RESULTS
         ),
-    )
+        reverse=True,
+    )  # latest first
+    kept: set[int] = set()  # positions in ``calls`` (two calls on one day are two calls)
+    federal = [n for n, call in enumerate(calls) if call[2] and call[0] > -WINDOW_DAYS]
+    if len(federal) >= policy.max_calls_in_seven_days:
+        kept.update(federal)
+    for n, call in enumerate(calls):
+        if call[2] and call[1] == "conversation":
+            if call[0] > -policy.conversation_quiet_days:
+                kept.add(n)
+            break
+    for overlay in policy.overlays:
+        if overlay.state != state:
+            continue
+        for cap in overlay.caps:
+            if "call" not in cap.media or cap.phone_scope == "other":
+                continue
+            counted = [
+                n
+                for n, call in enumerate(calls)
+                if call[0] > -cap.window_days
+                and (cap.per == "consumer" or call[2])
+                and (policy.state_caps_count_unanswered or call[1] != "no_answer")
+            ]
+            if len(counted) >= cap.limit:
+                kept.update(counted[: cap.limit])
+    return "overlay", tuple(sorted(calls[n] for n in kept))
 
 
 def _shape_facts(
@@ -448,4 +759,5 @@ def _decide(
     action: str, debt_id: str, facts: core.Facts, now: datetime, policy: core.Policy
 ) -> Answer:
     decision = core.evaluate(core.Request(action, (debt_id,)), facts, now, policy=policy)  # type: ignore[arg-type]
-    return decision.allowed, decision.next_allowed_at
+    next_at = decision.next_allowed_at
+    return decision.allowed, next_at, next_at.tzinfo if next_at is not None else None

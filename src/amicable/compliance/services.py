@@ -694,15 +694,12 @@ def eligible_debts(
     from amicable.compliance.eligibility import eligibility_for
 
     action = CHANNEL_ACTIONS[_channel(channel)]
-    answers = eligibility_for(
+    grouped = eligibility_for(
         debt_ids=debt_ids, now=now, action=action, policy=POLICY, chunk=ELIGIBILITY_CHUNK
     )
-    # Most debts share an answer: one (frozen) Eligibility per distinct answer, not per debt.
-    made: dict[tuple, Eligibility] = {}
+    # Most debts share an answer: one (frozen) Eligibility per distinct answer, not per debt
+    # (answers: allowed, next_allowed_at and its zone).
     out: dict[int, Eligibility] = {}
-    for debt_id, answer in answers.items():
-        eligibility = made.get(answer)
-        if eligibility is None:
-            eligibility = made[answer] = Eligibility(*answer)
-        out[debt_id] = eligibility
+    for answer, ids in grouped.items():
+        out.update(dict.fromkeys(ids, Eligibility(answer[0], answer[1])))
     return out

@@ -9,6 +9,7 @@ import pytest
 
 from amicable.compliance.api import eligible_debts, explain_debt, record_fact
 from amicable.compliance.models import ContactAttempt, ContactAttemptDebt
+from amicable.portfolio.models import ContactPoint, Debt
 from tests.integration.compliance.compliance_world import debt_ids, make_consumer, phone_id
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +161,124 @@ def test_eligibility_for_texts_equals_explain():
             decision.allowed,
             decision.next_allowed_at,
         ), debt_id
+
+
+def edge_portfolio(now: datetime) -> list[int]:
+    """Consumers at the edges of what the whole-portfolio query shares: holds on every debt
+    (and what ends them), old letters, calls in states with overlays or with no state, caps
+    reached or nearly, conversations inside and outside the quiet days, flagged points,
+    several addresses and phones in other zones (primary last), split area codes."""
+    everything: list[int] = []
+
+    def person(n, **kwargs):
+        consumer = make_consumer(first_name=f"E{n}", **kwargs)
+        everything.extend(debt_ids(consumer))
+        return consumer, debt_ids(consumer)
+
+    day = timedelta(days=1)
+    for n, kind in enumerate(["cease", "attorney", "bankruptcy", "deceased", "dispute"]):
+        consumer, debts = person(n)
+        record_fact(consumer_id=consumer.pk, kind=kind, at=now - 3 * day)
+        attempt(consumer, debts, now - 2 * day)
+        consumer, debts = person(10 + n, state="WA", zip_code="98101")
+        record_fact(consumer_id=consumer.pk, kind=kind, at=now - 3 * day)
+        if kind in ("cease", "attorney", "bankruptcy"):
+            record_fact(consumer_id=consumer.pk, kind=kind, at=now - day, ended=True)
+        else:
+            record_fact(consumer_id=consumer.pk, kind="verification_sent", at=now - day)
+        consumer, debts = person(20 + n)
+        record_fact(consumer_id=consumer.pk, kind=kind, at=now + day)  # not known yet
+        consumer, debts = person(30 + n)
+        record_fact(consumer_id=consumer.pk, kind=kind, at=now - 3 * day, debt_ids=debts[:1])
+    consumer, debts = person(40)
+    attempt(consumer, debts, now - 60 * day, channel="LETTER")
+    consumer, debts = person(41)
+    attempt(consumer, debts, now - 45 * day, channel="TEXT")  # before the look-back window
+    for n, (state, zip_code, phone) in enumerate(PLACES):
+        for calls in (1, 2, 3, 6, 7, 8):
+            consumer, debts = person(
+                100 + 10 * n + calls, state=state, zip_code=zip_code, phones=((phone, "MOBILE"),)
+            )
+            for k in range(calls):
+                result = "busy" if calls == 8 and k == 0 else "no_answer"
+                attempt(
+                    consumer,
+                    debts[k % 2 :][:1],
+                    now - k * day / 2 - timedelta(hours=1),
+                    result=result,
+                )
+        consumer, debts = person(
+            190 + n, state=state, zip_code=zip_code, phones=((phone, "MOBILE"),)
+        )
+        attempt(consumer, debts[:1], now - 2 * day, result="conversation")
+        consumer, debts = person(
+            200 + n, state=state, zip_code=zip_code, phones=((phone, "MOBILE"),)
+        )
+        attempt(consumer, debts[:1], now - 12 * day, result="conversation")
+        attempt(consumer, debts, now - 20 * day)
+    consumer, debts = person(300, state="", zip_code="98101")  # the address says WA
+    attempt(consumer, debts, now - day)
+    consumer, debts = person(301, state="", zip_code="")
+    attempt(consumer, debts, now - day)
+    person(302, state="", zip_code="02108")
+    # several phones and addresses in different zones; the primary ones come last by id
+    for n, primary in enumerate([0, 1]):
+        consumer, debts = person(
+            310 + n,
+            zip_code="",
+            phones=(("+12135550100", "MOBILE"), ("+15185550134", "LANDLINE"), ("+13125550100", "")),
+        )
+        ContactPoint.objects.filter(consumer=consumer, kind="PHONE").update(is_primary=False)
+        phone = ContactPoint.objects.filter(consumer=consumer, kind="PHONE").order_by("id")
+        ContactPoint.objects.filter(pk=phone[2 - primary].pk).update(is_primary=True)
+        for zip_code, is_primary in (("90012", False), ("60601", False), ("12207", True)):
+            ContactPoint.objects.create(
+                consumer=consumer,
+                kind="ADDRESS",
+                value=f"Street {zip_code}",
+                state="CA" if zip_code == "90012" else "IL",
+                zip_code=zip_code,
+                is_primary=is_primary and primary == 1,
+                created_at=consumer.created_at,
+            )
+        if n:
+            attempt(consumer, debts, now - day)
+    # split area codes (Idaho, Florida's panhandle), a short number and a foreign one
+    for n, phone in enumerate(
+        ["+12082015555", "+12084425555", "+18502305555", "+1555", "+442071234567"]
+    ):
+        person(320 + n, zip_code="", phones=((phone, "MOBILE"),))
+    # flagged points: opted-out email, consent on a phone, a wrong number
+    for n, update in enumerate(
+        [{"opted_out_at": now - day}, {"consent": "GRANTED"}, {"status": "WRONG_NUMBER"}]
+    ):
+        consumer, debts = person(330 + n)
+        kind = "EMAIL" if n == 0 else "PHONE"
+        ContactPoint.objects.filter(consumer=consumer, kind=kind).update(**update)
+    return everything
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        MONDAY_10,
+        datetime(2026, 4, 8, 21, 30, tzinfo=NY),
+        datetime(2026, 3, 8, 12, 0, tzinfo=NY),
+    ],
+)
+@pytest.mark.parametrize("channel", ["call", "text", "letter"])
+def test_eligibility_equals_explain_at_the_edges(now, channel):
+    everything = edge_portfolio(now)
+
+    whole = eligible_debts(debt_ids=None, now=now, channel=channel)
+
+    assert set(whole) == set(everything)
+    mismatches = []
+    for debt_id in everything:
+        decision = explain_debt(debt_id=debt_id, at=now, channel=channel)
+        expected = (decision.allowed, decision.next_allowed_at)
+        got = (whole[debt_id].allowed, whole[debt_id].next_allowed_at)
+        if got != expected or str(got[1]) != str(expected[1]):
+            consumer = Debt.objects.get(pk=debt_id).consumer
+            mismatches.append((consumer.first_name, debt_id, got, expected))
+    assert mismatches == [], "\n".join(str(m) for m in mismatches)

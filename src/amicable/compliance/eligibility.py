@@ -461,18 +461,18 @@ def _literals(values) -> str:
 
 
 def _range_sql(action: str, policy: core.Policy) -> str:
-    """One row per distinct key among the consumers of a range, with their debts' ids.
+    """One row per consumer of a range: a key, the consumer's debts' ids and its id.
 
-    The key says everything the answer depends on when it is shared:
-
-    * ``X``: a hold on every debt of the consumer (an unended cease, attorney, bankruptcy,
-      deceased or, under the default policy, dispute, with no debt named, and nothing on
-      record that ends holds or verifies): refused, and no time passing ends it;
-    * ``B<consumer id>...``: anything else on record (facts, flags, texts, letters, calls to
-      others, enough calls to reach a cap, a conversation, calls in a state with overlays or
-      for another action): answered by `_answer_chunk`, consumer by consumer;
-    * otherwise ``<calls>|<state>|<contact points>``, the points as zone numbers in the order
-      `gather_facts` reads them: nothing on record but fewer calls than any cap can count.
+    The key says everything the answer depends on when it is shared: ``<record>|<state>|<contact
+    points>``. The record is ``X`` for a hold on every debt (an unended cease, attorney,
+    bankruptcy, deceased or, under the default policy, dispute, with no debt named, and nothing
+    on record that ends holds or verifies: refused, and no time passing ends it), ``B`` for
+    anything else on record (facts, a deceased or bankrupt flag, old letters, texts, calls to
+    others, enough calls to reach a cap, a conversation, calls in a state with overlays or for
+    another action: answered by `_answer_chunk`, consumer by consumer), ``c`` for a few calls
+    that no cap can count, nothing otherwise. The contact points come as zone numbers with
+    whether each is the primary one (see `_plain_answer`), ``!`` for a flagged one, in no
+    particular order.
     """
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
@@ -490,61 +490,52 @@ def _range_sql(action: str, policy: core.Policy) -> str:
         if action != "call"
         else f"(c.state IN ({_literals(policy.overlay_states)}) OR COALESCE(c.state, '') = '')"
     )
+    primary = "CASE WHEN p.is_primary THEN '1' ELSE '0' END"
     point = (
         "CASE WHEN p.opted_out_at IS NOT NULL OR p.consent <> 'UNKNOWN' "  # noqa: S608
-        "OR p.status = 'WRONG_NUMBER' THEN '!' || p.consumer_id "
-        "WHEN p.kind = 'PHONE' THEN 'p' || CASE WHEN substr(p.value, 1, 2) = '+1' "
+        "OR p.status = 'WRONG_NUMBER' THEN '!' "
+        f"WHEN p.kind = 'PHONE' THEN 'p' || {primary} || CASE WHEN substr(p.value, 1, 2) = '+1' "
         "AND length(p.value) >= 12 THEN COALESCE((SELECT z.zones FROM "
         f"{AREA_TABLE} z WHERE z.area = substr(p.value, 3, 3)), 'r' || substr(p.value, 2, 7)) "
         "ELSE '' END "
-        "WHEN p.kind = 'ADDRESS' THEN 'a' || COALESCE((SELECT z.zones FROM "
+        f"WHEN p.kind = 'ADDRESS' THEN 'a' || {primary} || COALESCE((SELECT z.zones FROM "
         f"{ZIP_TABLE} z WHERE z.zip = substr(trim(p.zip_code), 1, 5)), '') || ':' || p.state "
         "END"
     )
-    order = "p.kind, p.is_primary DESC, p.id"
     if postgres:
-        points = (
-            f"(SELECT string_agg({point}, ' ' ORDER BY {order}) FROM {TABLES['point']} p "  # noqa: S608
-            "WHERE p.consumer_id = c.id)"
-        )
+        points = f"(SELECT string_agg({point}, ' ') FROM {TABLES['point']} p "  # noqa: S608
         debts = f"(SELECT string_agg(CAST(d.id AS text), ',') FROM {TABLES['debt']} d "  # noqa: S608
-        outer = "string_agg(debts, ',')"
     else:
-        points = (
-            f"(SELECT group_concat(t, ' ') FROM (SELECT {point} AS t FROM {TABLES['point']} p "  # noqa: S608
-            f"WHERE p.consumer_id = c.id ORDER BY {order}))"
-        )
+        points = f"(SELECT group_concat({point}, ' ') FROM {TABLES['point']} p "  # noqa: S608
         debts = f"(SELECT group_concat(d.id) FROM {TABLES['debt']} d "  # noqa: S608
-        outer = "group_concat(debts)"
     return (
-        f"SELECT k, {outer} FROM (SELECT CASE "  # noqa: S608 - names and literals from code
-        # X: a hold on every debt
-        f"WHEN EXISTS (SELECT 1 FROM {TABLES['fact']} f WHERE f.consumer_id = c.id "
-        f"AND f.at <= %(until)s AND f.kind IN ({_literals(holds)}) AND NOT f.ended "
-        f"AND NOT EXISTS (SELECT 1 FROM {fact_debts._meta.db_table} fd "
-        f"WHERE fd.{fact_column} = f.id)) "
-        f"AND NOT EXISTS (SELECT 1 FROM {TABLES['fact']} g WHERE g.consumer_id = c.id "
-        "AND g.at <= %(until)s AND (g.ended OR g.kind = 'VERIFICATION_SENT')) THEN 'X' "
-        # B: on record
-        "WHEN c.is_deceased OR c.in_bankruptcy "
-        f"OR EXISTS (SELECT 1 FROM {TABLES['fact']} f WHERE f.consumer_id = c.id "
-        "AND f.at <= %(until)s) "
-        f"OR EXISTS (SELECT 1 FROM {TABLES['attempt']} a WHERE a.consumer_id = c.id "
+        # facts known now: none, a hold on every debt (X), or anything else (B)
+        "SELECT COALESCE((SELECT CASE WHEN count(*) = 0 THEN '' "  # noqa: S608 - names and literals from code
+        f"WHEN max(CASE WHEN f.kind IN ({_literals(holds)}) AND NOT f.ended "
+        f"AND NOT EXISTS (SELECT 1 FROM {fact_debts._meta.db_table} fd "  # noqa: S608
+        f"WHERE fd.{fact_column} = f.id) THEN 1 ELSE 0 END) = 1 "
+        "AND max(CASE WHEN f.ended OR f.kind = 'VERIFICATION_SENT' THEN 1 ELSE 0 END) = 0 "
+        f"THEN 'X' ELSE 'B' END FROM {TABLES['fact']} f "  # noqa: S608
+        "WHERE f.consumer_id = c.id AND f.at <= %(until)s), '') "
+        # flags and old letters
+        "|| CASE WHEN c.is_deceased OR c.in_bankruptcy "
+        f"OR EXISTS (SELECT 1 FROM {TABLES['attempt']} a WHERE a.consumer_id = c.id "  # noqa: S608
         f"AND a.allowed AND a.channel IN ({mail}) AND a.requested_at < %(since)s) "
-        "THEN 'B' || c.id "
-        # calls in the look-back window: none, a few, or B
-        "ELSE COALESCE((SELECT CASE WHEN count(*) = 0 THEN '' "
+        "THEN 'B' ELSE '' END "
+        # attempts in the look-back window: none, a few calls (c), or B
+        "|| COALESCE((SELECT CASE WHEN count(*) = 0 THEN '' "
         f"WHEN max(CASE WHEN a.channel <> 'CALL' OR a.{quote('to')} <> 'CONSUMER' THEN 1 "
         f"ELSE 0 END) = 1 OR {history_matters} "
         "OR max(CASE WHEN a.result = 'conversation' AND a.requested_at >= %(recent)s "
         "THEN 1 ELSE 0 END) = 1 "
         f"OR sum(CASE WHEN a.result NOT IN ({not_connected}) AND a.requested_at >= %(recent)s "
-        "THEN 1 ELSE 0 END) >= %(cap)s THEN 'B' || c.id ELSE 'c' END "
-        f"FROM {TABLES['attempt']} a WHERE a.consumer_id = c.id AND a.allowed "
+        "THEN 1 ELSE 0 END) >= %(cap)s THEN 'B' ELSE 'c' END "
+        f"FROM {TABLES['attempt']} a WHERE a.consumer_id = c.id AND a.allowed "  # noqa: S608
         "AND a.requested_at >= %(since)s AND a.requested_at <= %(until)s), '') "
-        f"|| '|' || COALESCE(c.state, '') || '|' || COALESCE({points}, '') END AS k, "
-        f"{debts}WHERE d.consumer_id = c.id) AS debts "
-        f"FROM {TABLES['consumer']} c WHERE c.id BETWEEN %(low)s AND %(high)s) keyed GROUP BY k"
+        f"|| '|' || COALESCE(c.state, '') || '|' || COALESCE({points}"
+        "WHERE p.consumer_id = c.id), ''), "
+        f"{debts}WHERE d.consumer_id = c.id), c.id "
+        f"FROM {TABLES['consumer']} c WHERE c.id BETWEEN %(low)s AND %(high)s"  # noqa: S608
     )
 
 
@@ -552,25 +543,29 @@ def _answer_range(cursor, low: int, high: int, run: _Run) -> dict[Answer, list[i
     """The debts of consumers ``low``..``high`` per answer."""
     _fill_zone_tables(cursor)
     cursor.execute(run.sql, {**run.params, "low": low, "high": high})
+    by_key: dict[str, list[tuple[str, str | None, int]]] = {}
+    for row in cursor.fetchall():
+        rows = by_key.get(row[0])
+        if rows is None:
+            by_key[row[0]] = [row]
+        else:
+            rows.append(row)
     grouped: dict[Answer, list[int]] = {}
     on_record: list[int] = []
-    for key, debts in cursor.fetchall():
-        if debts is None:
-            continue
-        first = key[0]
-        if first == "B":
-            on_record.append(int(key[1:].partition("|")[0]))
-            continue
-        if first == "X":
-            answer: Answer = (False, None, None)
+    for key, rows in by_key.items():
+        record = key[: key.index("|")]
+        if "X" in record:
+            answer: Answer | None = (False, None, None)
+        elif "B" in record or "!" in key:
+            answer = None
         else:
-            answer = run.by_key.get(key)  # type: ignore[assignment]
-            if answer is None:
-                if "!" in key:  # a flagged contact point
-                    on_record.append(int(key.partition("!")[2].partition(" ")[0]))
-                    continue
+            answer = run.by_key.get(key)
+            if answer is None and key not in run.by_key:
                 answer = run.by_key[key] = _plain_answer(key, run)
-        ids = [int(debt_id) for debt_id in debts.split(",")]
+        if answer is None:  # on record, or points whose order matters
+            on_record.extend(row[2] for row in rows)
+            continue
+        ids = [int(debt_id) for row in rows if row[1] for debt_id in row[1].split(",")]
         known = grouped.get(answer)
         if known is None:
             grouped[answer] = ids
@@ -595,30 +590,75 @@ def _answer_range(cursor, low: int, high: int, run: _Run) -> dict[Answer, list[i
     return grouped
 
 
-def _plain_answer(key: str, run: _Run) -> Answer:
-    """The answer for a consumer with nothing on record (see `_range_sql`'s keys)."""
+def _first(candidates: list[tuple[bool, object]]) -> object:
+    """The value of the first candidate in (primary first, then by id) order, knowing only
+    which are primary: found if every candidate of the first group says the same, else
+    `AMBIGUOUS`; None without candidates."""
+    for wanted in (True, False):
+        values = {value for is_primary, value in candidates if is_primary is wanted}
+        if len(values) == 1:
+            return values.pop()
+        if values:
+            return AMBIGUOUS
+    return None
+
+
+AMBIGUOUS = object()
+
+
+def _plain_answer(key: str, run: _Run) -> Answer | None:
+    """The answer for a consumer with nothing on record, from the key of `_range_sql`; None
+    when it depends on the order of the contact points (then `_answer_chunk` reads it).
+
+    `gather_facts` reads points by kind, primary first, then by id: the zones are every
+    address's zone then every phone's, the first one (the consumer's calendar) being the first
+    address's with one, else the first phone's; the state, the consumer's else the first
+    address's with one. Only the first zone and the state depend on the order (the rules look
+    at the time in every zone, and give the next time in the first one), so the key keeps
+    whether each point is the primary one, and the answer is shared whenever the first of the
+    primary (else the other) points agree."""
     _, consumer_state, points = key.split("|", 2)
     _, _, sets = _zone_tables()
-    address_zones: list[str] = []
-    phone_zones: list[str] = []
-    address_state = ""
+    address_zones: list[tuple[bool, str]] = []
+    address_states: list[tuple[bool, str]] = []
+    phone_zones: list[tuple[bool, tuple[str, ...]]] = []
     for token in points.split(" ") if points else ():
+        is_primary = token[1] == "1"
         if token[0] == "a":
-            number, _, state = token[1:].partition(":")
+            number, _, state = token[2:].partition(":")
             if number:
-                address_zones.extend(sets[int(number)])
-            address_state = address_state or state
-        elif len(token) > 1:
-            if token[1] == "r":
-                phone_zones.extend(_zones_for_prefix(token[2:]))
+                address_zones.append((is_primary, sets[int(number)][0]))
+            if state:
+                address_states.append((is_primary, state))
+        elif len(token) > 2:
+            if token[2] == "r":
+                zones = _zones_for_prefix(token[3:])
             else:
-                phone_zones.extend(sets[int(token[1:])])
-    zones = tuple(dict.fromkeys(address_zones + phone_zones)) or FALLBACK_TIME_ZONES
-    base = (zones, consumer_state or address_state or None)
+                zones = sets[int(token[2:])]
+            if zones:
+                phone_zones.append((is_primary, zones))
+    everything = {zone for _, zone in address_zones}
+    for _, zones in phone_zones:
+        everything.update(zones)
+    if address_zones:
+        first = _first(address_zones)
+    elif phone_zones:
+        first = _first([(is_primary, zones[0]) for is_primary, zones in phone_zones])
+    else:
+        first, everything = FALLBACK_TIME_ZONES[0], set(FALLBACK_TIME_ZONES)
+    state = consumer_state or _first(address_states)
+    if first is AMBIGUOUS or state is AMBIGUOUS:
+        return None
+    everything.discard(first)
+    base = ((first, *sorted(everything)), state or None)
     answer = run.by_base.get(base)
     if answer is None:
         answer = run.by_base[base] = _decide(
-            run.action, "1", _shape_facts(base, ()), run.now, run.policy
+            run.action,
+            "1",
+            _shape_facts(base, ()),
+            run.now,
+            run.policy,  # type: ignore[arg-type]
         )
     return answer
 
@@ -628,9 +668,9 @@ def _call_shape(
 ) -> tuple[int | None, tuple[int, ...]]:
     """What the call rules can see of a debt's calls, for a consumer whose whole history is
     calls to them in a state without overlays: (the day of the last conversation about it
-    if still within the quiet days, else None; the days of its counted calls in the last
-    seven days if there are enough of them to reach the cap, else ()). Days are relative to
-    today in the consumer's day zone.
+    if still within the quiet days, else None; when its counted calls in the last seven days
+    reach the cap, the day of the (cap)-th newest that many times, else ()). Days are relative
+    to today in the consumer's day zone.
 
     Why this is all: with no consent, hold, wrong number or overlay on record, 1006.14(b) is
     the only rule that reads the history; it counts the calls that connected (not busy, not
@@ -650,7 +690,10 @@ def _call_shape(
         if result == "conversation" and day > -policy.conversation_quiet_days:
             last_talk = day
     counted.sort()
-    kept = tuple(counted) if len(counted) >= policy.max_calls_in_seven_days else ()
+    limit = policy.max_calls_in_seven_days
+    # The cap only ever asks whether the (limit)-th newest call is still in the window: the
+    # same number of calls, all on that day, give every answer the real ones give.
+    kept = (counted[-limit],) * limit if limit and len(counted) >= limit else ()
     return "federal", last_talk, kept
 
 
@@ -667,8 +710,8 @@ def _overlay_shape(
     which hold fewer and fewer of today's calls: it can refuse only if the window ending today
     already holds ``limit`` of them, and then only the latest ``limit`` of them say until when.
     So a call matters if it is among the latest ``limit`` ones a cap counts (when there are
-    that many), among the debt's calls of the last seven days when they reach the federal
-    limit, or the debt's last conversation within the quiet days; calls older than those
+    that many; the federal cap is one of them, on the debt's calls of the last seven days),
+    or the debt's last conversation within the quiet days; calls older than those
     change no count that matters. Calls to numbers tied to work are never among them (the
     contact points carry no place), so caps on those count nothing."""
     calls = sorted(
@@ -690,7 +733,7 @@ def _overlay_shape(
     kept: set[int] = set()  # positions in ``calls`` (two calls on one day are two calls)
     federal = [n for n, call in enumerate(calls) if call[2] and call[0] > -WINDOW_DAYS]
     if len(federal) >= policy.max_calls_in_seven_days:
-        kept.update(federal)
+        kept.update(federal[: policy.max_calls_in_seven_days])
     for n, call in enumerate(calls):
         if call[2] and call[1] == "conversation":
             if call[0] > -policy.conversation_quiet_days:

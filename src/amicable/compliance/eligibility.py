@@ -365,7 +365,7 @@ def _answer_chunk(
                 )
             answers[debt_id] = answer
     if busy:
-        bundles = gather_facts(consumer_ids=sorted(busy), now=now, policy=policy)
+        bundles = gather_facts(consumer_ids=sorted(busy), now=now, policy=policy, one_read=True)
         for consumer_id, bundle in bundles.items():
             chosen = set(wanted[consumer_id]) if wanted is not None else None
             for debt_id in bundle.debt_ids:
@@ -440,7 +440,8 @@ class _Run:
     def __init__(self, *, now: datetime, action: str, policy: core.Policy) -> None:
         self.now, self.action, self.policy = now, action, policy
         self.by_base: dict[tuple, Answer] = {}  # (zones, state) -> answer
-        self.by_key: dict[str, Answer] = {}  # the query's key -> answer
+        self.by_key: dict[str, Answer | None] = {}  # the query's key -> answer
+        self.by_points: dict[str, Answer | None] = {}  # state and sorted points -> answer
         self.shared: dict[tuple, Answer] = {}  # for `_answer_chunk`
         ops = connection.ops
         self.params = {
@@ -550,7 +551,7 @@ def _answer_range(cursor, low: int, high: int, run: _Run) -> dict[Answer, list[i
             by_key[row[0]] = [row]
         else:
             rows.append(row)
-    grouped: dict[Answer, list[int]] = {}
+    debts_by_answer: dict[Answer, list[str]] = {}
     on_record: list[int] = []
     for key, rows in by_key.items():
         record = key[: key.index("|")]
@@ -565,12 +566,15 @@ def _answer_range(cursor, low: int, high: int, run: _Run) -> dict[Answer, list[i
         if answer is None:  # on record, or points whose order matters
             on_record.extend(row[2] for row in rows)
             continue
-        ids = [int(debt_id) for row in rows if row[1] for debt_id in row[1].split(",")]
-        known = grouped.get(answer)
-        if known is None:
-            grouped[answer] = ids
-        else:
-            known.extend(ids)
+        texts = debts_by_answer.get(answer)
+        if texts is None:
+            texts = debts_by_answer[answer] = []
+        texts.extend(row[1] for row in rows if row[1])
+    grouped = {
+        answer: list(map(int, ",".join(texts).split(",")))
+        for answer, texts in debts_by_answer.items()
+        if texts
+    }
     if on_record:
         answers: dict[int, Answer] = {}
         for start in range(0, len(on_record), 2000):
@@ -618,6 +622,15 @@ def _plain_answer(key: str, run: _Run) -> Answer | None:
     whether each point is the primary one, and the answer is shared whenever the first of the
     primary (else the other) points agree."""
     _, consumer_state, points = key.split("|", 2)
+    # The same points in another order (the database's): the same answer.
+    canonical = f"{consumer_state}|{' '.join(sorted(points.split(' ')))}"
+    if canonical in run.by_points:
+        return run.by_points[canonical]
+    answer = run.by_points[canonical] = _answer_for_points(consumer_state, points, run)
+    return answer
+
+
+def _answer_for_points(consumer_state: str, points: str, run: _Run) -> Answer | None:
     _, _, sets = _zone_tables()
     address_zones: list[tuple[bool, str]] = []
     address_states: list[tuple[bool, str]] = []

@@ -21,7 +21,7 @@ import zipcodes
 from amicable.kernel.money import ZERO, to_money
 from amicable.portfolio.core.background_reader import (
     PlacementContext,
-    PreparedRow,
+    as_plain_rows,
     prepare_records,
 )
 from amicable.portfolio.core.placement_rows import PlacementRecord
@@ -210,9 +210,10 @@ def demo_accounts(*, count: int, seed: int, as_of: date) -> Iterator[DemoAccount
 
 def prepared_demo_chunks(
     *, count: int, seed: int, as_of: date, contexts: dict[str, PlacementContext]
-) -> Iterator[dict[str, list[PreparedRow]]]:
+) -> Iterator[dict[str, list[tuple]]]:
     """The accounts, a chunk at a time, prepared for insertion and grouped by creditor code
-    (`contexts` holds each demo creditor's seed placement).
+    (`contexts` holds each demo creditor's seed placement), as plain tuples (rebuild them
+    with `as_prepared_rows`: they cross from the generator's process cheaper that way).
 
     The seed runs this in a second process: generating an account and preparing its rows
     (encrypting the SSN, hashing, fingerprinting) cost about as much as inserting them."""
@@ -223,7 +224,7 @@ def prepared_demo_chunks(
         for index, account in enumerate(chunk, start=start + 1):
             by_creditor[account.creditor_code].append((index, account.record, account.language))
         yield {
-            code: prepare_records(items, context=contexts[code])
+            code: as_plain_rows(prepare_records(items, context=contexts[code]))
             for code, items in by_creditor.items()
         }
 

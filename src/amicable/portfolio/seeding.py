@@ -12,6 +12,7 @@ from itertools import islice
 from django.db import transaction
 
 from amicable.kernel.background import fewer_gc_passes, in_background
+from amicable.portfolio.core.background_reader import as_prepared_rows
 from amicable.portfolio.demo_data import CHUNK_SIZE, DEMO_CREDITORS, prepared_demo_chunks
 from amicable.portfolio.imports import (
     _add_counts,
@@ -104,7 +105,9 @@ def _insert_chunks(
             for chunk in group:
                 for code, rows in chunk.items():
                     placement = placements[code]
-                    counts = apply_prepared_rows(placement=placement, rows=rows, now=now)
+                    counts = apply_prepared_rows(
+                        placement=placement, rows=as_prepared_rows(rows), now=now
+                    )
                     placement.rows_processed += len(rows)
                     _add_counts(placement, counts)
                     totals["created"] += counts.created

@@ -141,7 +141,9 @@ def _workers(chunks: int) -> int:
     use (the work is per consumer, and Python runs one core per process), but only for a
     portfolio of several chunks, outside a transaction (the children have their own
     connections and would not see uncommitted rows) and never on an in-memory database."""
-    if chunks < 3 or connection.in_atomic_block or connection.is_in_memory_db():
+    if chunks < 3 or connection.in_atomic_block:
+        return 1
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
         return 1
     return min(len(os.sched_getaffinity(0)), MAX_WORKERS, chunks)
 
@@ -430,6 +432,7 @@ def _fill_zone_tables(cursor) -> None:
                 "SELECT * FROM unnest(%s::text[], %s::text[])",
                 [[row[0] for row in rows], [row[1] for row in rows]],
             )
+            cursor.execute(f"ANALYZE {table}")  # temporary tables get no statistics otherwise
         else:
             cursor.executemany(f"INSERT INTO {table} ({key}, zones) VALUES (%s, %s)", rows)  # noqa: S608
 
@@ -504,6 +507,14 @@ def _range_sql(action: str, policy: core.Policy) -> str:
         "END"
     )
     if postgres:
+        return _range_sql_joined(
+            holds=holds,
+            mail=mail,
+            not_connected=not_connected,
+            history_matters=history_matters,
+            primary=primary,
+        )
+    if postgres:
         points = f"(SELECT string_agg({point}, ' ') FROM {TABLES['point']} p "  # noqa: S608
         debts = f"(SELECT string_agg(CAST(d.id AS text), ',') FROM {TABLES['debt']} d "  # noqa: S608
     else:
@@ -537,6 +548,68 @@ def _range_sql(action: str, policy: core.Policy) -> str:
         "WHERE p.consumer_id = c.id), ''), "
         f"{debts}WHERE d.consumer_id = c.id), c.id "
         f"FROM {TABLES['consumer']} c WHERE c.id BETWEEN %(low)s AND %(high)s"  # noqa: S608
+    )
+
+
+def _range_sql_joined(
+    *, holds: list[str], mail: str, not_connected: str, history_matters: str, primary: str
+) -> str:
+    """`_range_sql` for PostgreSQL, the same rows: each table aggregated per consumer over the
+    range, then joined (hash joins; a correlated subquery per consumer and table costs a plan
+    execution each there)."""
+    quote = connection.ops.quote_name
+    fact_debts = ComplianceFact.debts.through
+    fact_column = fact_debts._meta.get_field("compliancefact").column
+    in_range = "BETWEEN %(low)s AND %(high)s"
+    point = (
+        "CASE WHEN p.opted_out_at IS NOT NULL OR p.consent <> 'UNKNOWN' "
+        "OR p.status = 'WRONG_NUMBER' THEN '!' "
+        f"WHEN p.kind = 'PHONE' THEN 'p' || {primary} || CASE WHEN substr(p.value, 1, 2) = '+1' "
+        "AND length(p.value) >= 12 THEN COALESCE(area.zones, 'r' || substr(p.value, 2, 7)) "
+        "ELSE '' END "
+        f"WHEN p.kind = 'ADDRESS' THEN 'a' || {primary} || COALESCE(zip.zones, '') || ':' "
+        "|| p.state END"
+    )
+    return (
+        "SELECT COALESCE(f.record, '') "  # noqa: S608 - names and literals from code
+        "|| CASE WHEN c.is_deceased OR c.in_bankruptcy OR m.consumer_id IS NOT NULL "
+        "THEN 'B' ELSE '' END "
+        "|| CASE WHEN a.consumer_id IS NULL THEN '' WHEN a.other > 0 OR a.talks > 0 "
+        f"OR a.counted >= %(cap)s OR {history_matters} THEN 'B' ELSE 'c' END "
+        "|| '|' || COALESCE(c.state, '') || '|' || COALESCE(p.points, ''), d.debts, c.id "
+        f"FROM {TABLES['consumer']} c "
+        # facts known now: a hold on every debt (X), or anything else (B)
+        "LEFT JOIN (SELECT f.consumer_id, CASE "
+        f"WHEN max(CASE WHEN f.kind IN ({_literals(holds)}) AND NOT f.ended "
+        f"AND NOT EXISTS (SELECT 1 FROM {fact_debts._meta.db_table} fd "
+        f"WHERE fd.{fact_column} = f.id) THEN 1 ELSE 0 END) = 1 "
+        "AND max(CASE WHEN f.ended OR f.kind = 'VERIFICATION_SENT' THEN 1 ELSE 0 END) = 0 "
+        f"THEN 'X' ELSE 'B' END AS record FROM {TABLES['fact']} f "
+        f"WHERE f.consumer_id {in_range} AND f.at <= %(until)s GROUP BY f.consumer_id) f "
+        "ON f.consumer_id = c.id "
+        # letters and bureau reports older than the look-back window
+        f"LEFT JOIN (SELECT DISTINCT a.consumer_id FROM {TABLES['attempt']} a "
+        f"WHERE a.consumer_id {in_range} AND a.allowed AND a.channel IN ({mail}) "
+        "AND a.requested_at < %(since)s) m ON m.consumer_id = c.id "
+        # attempts in the look-back window
+        "LEFT JOIN (SELECT a.consumer_id, "
+        f"sum(CASE WHEN a.channel <> 'CALL' OR a.{quote('to')} <> 'CONSUMER' THEN 1 ELSE 0 END) "
+        "AS other, sum(CASE WHEN a.result = 'conversation' AND a.requested_at >= %(recent)s "
+        "THEN 1 ELSE 0 END) AS talks, "
+        f"sum(CASE WHEN a.result NOT IN ({not_connected}) AND a.requested_at >= %(recent)s "
+        f"THEN 1 ELSE 0 END) AS counted FROM {TABLES['attempt']} a "
+        f"WHERE a.consumer_id {in_range} AND a.allowed AND a.requested_at >= %(since)s "
+        "AND a.requested_at <= %(until)s GROUP BY a.consumer_id) a ON a.consumer_id = c.id "
+        # contact points
+        f"LEFT JOIN (SELECT p.consumer_id, string_agg({point}, ' ') AS points "
+        f"FROM {TABLES['point']} p LEFT JOIN {AREA_TABLE} area "
+        f"ON area.area = substr(p.value, 3, 3) LEFT JOIN {ZIP_TABLE} zip "
+        "ON zip.zip = substr(trim(p.zip_code), 1, 5) "
+        f"WHERE p.consumer_id {in_range} GROUP BY p.consumer_id) p ON p.consumer_id = c.id "
+        # debts
+        "LEFT JOIN (SELECT d.consumer_id, string_agg(CAST(d.id AS text), ',') AS debts "
+        f"FROM {TABLES['debt']} d WHERE d.consumer_id {in_range} GROUP BY d.consumer_id) d "
+        f"ON d.consumer_id = c.id WHERE c.id {in_range}"
     )
 
 

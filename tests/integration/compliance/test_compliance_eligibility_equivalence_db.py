@@ -266,7 +266,7 @@ def edge_portfolio(now: datetime) -> list[int]:
         datetime(2026, 3, 8, 12, 0, tzinfo=NY),
     ],
 )
-@pytest.mark.parametrize("channel", ["call", "text", "letter"])
+@pytest.mark.parametrize("channel", ["call", "text", "email", "letter", "bureau_report"])
 def test_eligibility_equals_explain_at_the_edges(now, channel):
     everything = edge_portfolio(now)
 

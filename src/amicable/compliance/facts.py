@@ -186,22 +186,25 @@ def gather_facts(
     instead of four (two queries in all): for the chokepoint, whose latency is mostly round
     trips to the database. Both give the same rows in the same order.
     """
-    if id_range is not None:
-        by_consumer = {"consumer_id__gte": id_range[0], "consumer_id__lte": id_range[1]}
-        consumers = Consumer.objects.filter(pk__range=id_range)
+    if one_read and id_range is None and len(consumer_ids) == 1:
+        rows = _one_consumer_row(consumer_ids[0], lock=lock)  # the chokepoint, prepared
     else:
-        by_consumer = {"consumer_id__in": list(consumer_ids)}
-        consumers = Consumer.objects.filter(pk__in=by_consumer["consumer_id__in"])
-    if lock:
-        consumers = consumers.select_for_update()
-    rows = list(
-        consumers.order_by("id").values_list(
-            "id", "state", "is_deceased", "in_bankruptcy", "created_at"
+        if id_range is not None:
+            consumers = Consumer.objects.filter(pk__range=id_range)
+        else:
+            consumers = Consumer.objects.filter(pk__in=list(consumer_ids))
+        if lock:
+            consumers = consumers.select_for_update()
+        rows = list(
+            consumers.order_by("id").values_list(
+                "id", "state", "is_deceased", "in_bankruptcy", "created_at"
+            )
         )
-    )
     if not rows:
         return {}
-    if id_range is None:
+    if id_range is not None:
+        by_consumer = {"consumer_id__gte": id_range[0], "consumer_id__lte": id_range[1]}
+    else:
         by_consumer = {"consumer_id__in": [row[0] for row in rows]}
     since = lookback(now, policy)
     if one_read:
@@ -227,6 +230,21 @@ def gather_facts(
             now=now if count_later else None,
         )
     return result
+
+
+def _one_consumer_row(consumer_id: int, *, lock: bool) -> list[tuple]:
+    """The consumer's row as the ORM query of `gather_facts` reads it, locked ``FOR UPDATE``
+    with ``lock`` on PostgreSQL (SQLite's lock is the write transaction itself)."""
+    sql = (
+        "SELECT id, state, is_deceased, in_bankruptcy, created_at "  # noqa: S608 - a model's table
+        f"FROM {Consumer._meta.db_table} WHERE id = %s"
+    )
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return [
+        (id_, state, bool(deceased), bool(bankrupt), _aware(created_at))
+        for id_, state, deceased, bankrupt, created_at in fetch_prepared(sql, [consumer_id])
+    ]
 
 
 def _read_in_four_queries(
@@ -302,15 +320,15 @@ def _date(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def fetch_prepared(sql: str, params: Sequence) -> list[tuple]:
+def fetch_prepared(sql: str, params: Sequence, *, prepare: bool = True) -> list[tuple]:
     """Rows of a query the chokepoint runs on every call, planned once per connection.
 
     Django's PostgreSQL cursors bind parameters on the client, so the server parses and plans
     the statement every time: for the five-branch read of `_read_in_one_query` planning took
     longer than executing. psycopg's own cursor binds on the server and, with ``prepare``,
-    keeps the plan as a prepared statement of the connection. Other databases: a plain
-    Django cursor."""
-    if connection.vendor != "postgresql":
+    keeps the plan as a prepared statement of the connection (statements whose text varies,
+    such as a list of many ids, are better not kept). Other databases: a Django cursor."""
+    if not prepare or connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -390,7 +408,7 @@ def _read_in_one_query(
     params += [adapt(since), *consumer_ids, adapt(since), *consumer_ids]
     if not count_later:
         params.append(adapt(now))
-    rows = fetch_prepared(sql, params)
+    rows = fetch_prepared(sql, params, prepare=len(consumer_ids) == 1)
     point_rows: list[tuple] = []
     debt_rows: list[tuple] = []
     attempt_rows: list[tuple] = []

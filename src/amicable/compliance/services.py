@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from amicable.compliance import core
-from amicable.compliance.facts import ConsumerFacts, gather_facts
+from amicable.compliance.facts import ConsumerFacts, fetch_prepared, gather_facts
 from amicable.compliance.models import ComplianceFact, ContactAttempt, ContactAttemptDebt
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
@@ -201,8 +201,8 @@ def authorize_contact(
 def _insert_attempt(attempt: ContactAttempt, debt_ids: list[int]) -> int:
     """Insert a new attempt and its debts; return its id.
 
-    On PostgreSQL one statement does both (a data-modifying ``WITH``): one round trip fewer
-    on the chokepoint. Elsewhere (SQLite has no such ``WITH``) the ORM inserts them.
+    On PostgreSQL one prepared statement does both (a data-modifying ``WITH``): one round
+    trip fewer on the chokepoint. Elsewhere (SQLite has no such ``WITH``) the ORM inserts them.
     """
     if connection.vendor != "postgresql":
         attempt.save()
@@ -224,9 +224,7 @@ def _insert_attempt(attempt: ContactAttempt, debt_ids: list[int]) -> int:
         f"links AS (INSERT INTO {ContactAttemptDebt._meta.db_table} (attempt_id, debt_id) "
         "SELECT new.id, d FROM new, unnest(%s::bigint[]) AS d) SELECT id FROM new"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, list(debt_ids)])
-        return cursor.fetchone()[0]
+    return fetch_prepared(sql, [*values, list(debt_ids)])[0][0]
 
 
 @transaction.atomic

@@ -93,7 +93,8 @@ def eligibility_for(
     policy: core.Policy,
     chunk: int = 20000,
 ) -> dict[Answer, list[int]]:
-    """The debts per answer (allowed, next_allowed_at); ``debt_ids=None`` means every debt."""
+    """The debts per answer (allowed, next_allowed_at, its zone); ``debt_ids=None`` means every
+    debt."""
     if debt_ids is not None:
         answers: dict[int, Answer] = {}
         shared: dict[tuple, Answer] = {}

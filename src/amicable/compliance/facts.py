@@ -186,8 +186,12 @@ def gather_facts(
     instead of four (two queries in all): for the chokepoint, whose latency is mostly round
     trips to the database. Both give the same rows in the same order.
     """
+    since = lookback(now, policy)
     if one_read and id_range is None and len(consumer_ids) == 1:
-        rows = _one_consumer_row(consumer_ids[0], lock=lock)  # the chokepoint, prepared
+        # The chokepoint: the lock and the read go to the database together (below).
+        rows, points, debts, attempts, fact_rows = _lock_and_read_one(
+            consumer_ids[0], lock=lock, now=now, since=since, count_later=count_later
+        )
     else:
         if id_range is not None:
             consumers = Consumer.objects.filter(pk__range=id_range)
@@ -200,21 +204,20 @@ def gather_facts(
                 "id", "state", "is_deceased", "in_bankruptcy", "created_at"
             )
         )
-    if not rows:
-        return {}
-    if id_range is not None:
-        by_consumer = {"consumer_id__gte": id_range[0], "consumer_id__lte": id_range[1]}
-    else:
-        by_consumer = {"consumer_id__in": [row[0] for row in rows]}
-    since = lookback(now, policy)
-    if one_read:
-        points, debts, attempts, fact_rows = _read_in_one_query(
-            [row[0] for row in rows], now=now, since=since, count_later=count_later
-        )
-    else:
-        points, debts, attempts, fact_rows = _read_in_four_queries(
-            by_consumer, now=now, since=since, count_later=count_later
-        )
+        if not rows:
+            return {}
+        if id_range is not None:
+            by_consumer = {"consumer_id__gte": id_range[0], "consumer_id__lte": id_range[1]}
+        else:
+            by_consumer = {"consumer_id__in": [row[0] for row in rows]}
+        if one_read:
+            points, debts, attempts, fact_rows = _read_in_one_query(
+                [row[0] for row in rows], now=now, since=since, count_later=count_later
+            )
+        else:
+            points, debts, attempts, fact_rows = _read_in_four_queries(
+                by_consumer, now=now, since=since, count_later=count_later
+            )
     result = {}
     for consumer_id, state, is_deceased, in_bankruptcy, created_at in rows:
         result[consumer_id] = build_consumer_facts(
@@ -232,19 +235,28 @@ def gather_facts(
     return result
 
 
-def _one_consumer_row(consumer_id: int, *, lock: bool) -> list[tuple]:
-    """The consumer's row as the ORM query of `gather_facts` reads it, locked ``FOR UPDATE``
-    with ``lock`` on PostgreSQL (SQLite's lock is the write transaction itself)."""
-    sql = (
+def _lock_and_read_one(
+    consumer_id: int, *, lock: bool, now: datetime, since: datetime, count_later: bool
+) -> tuple[list[tuple], dict, dict, dict, dict]:
+    """One consumer's row (locked ``FOR UPDATE`` with ``lock`` on PostgreSQL; SQLite's lock is
+    the write transaction itself) and the rows of `_read_in_one_query`, in one round trip.
+
+    Both statements are sent at once (PostgreSQL runs them in order, so the read starts only
+    once the lock is held, and with its own snapshot under READ COMMITTED: it sees every
+    attempt committed before the lock was granted)."""
+    lock_sql = (
         "SELECT id, state, is_deceased, in_bankruptcy, created_at "  # noqa: S608 - a model's table
         f"FROM {Consumer._meta.db_table} WHERE id = %s"
     )
     if lock and connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    return [
+        lock_sql += " FOR UPDATE"
+    read_sql, read_params = _one_query([consumer_id], now=now, since=since, count_later=count_later)
+    consumer, read = fetch_prepared_together([(lock_sql, [consumer_id]), (read_sql, read_params)])
+    rows = [
         (id_, state, bool(deceased), bool(bankrupt), _aware(created_at))
-        for id_, state, deceased, bankrupt, created_at in fetch_prepared(sql, [consumer_id])
+        for id_, state, deceased, bankrupt, created_at in consumer
     ]
+    return (rows, *_by_kind(read)) if rows else ([], {}, {}, {}, {})
 
 
 def _read_in_four_queries(
@@ -332,22 +344,50 @@ def fetch_prepared(sql: str, params: Sequence, *, prepare: bool = True) -> list[
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+    return fetch_prepared_together([(sql, params)])[0]
+
+
+def fetch_prepared_together(queries: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
+    """The rows of each query, run in order; on PostgreSQL prepared (see `fetch_prepared`)
+    and sent in one pipeline: one round trip for all of them (and the transaction's BEGIN)."""
+    if connection.vendor != "postgresql":
+        results = []
+        with connection.cursor() as cursor:
+            for sql, params in queries:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+        return results
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
+    raw = connection.connection
+    cursors = [psycopg.Cursor(raw) for _ in queries]
+    try:
+        with raw.pipeline():
+            for cursor, (sql, params) in zip(cursors, queries, strict=True):
+                cursor.execute(sql, params, prepare=True)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
 
 
 def _read_in_one_query(
     consumer_ids: list[int], *, now: datetime, since: datetime, count_later: bool
 ) -> tuple[dict, dict, dict, dict]:
-    """The same rows as `_read_in_four_queries`, with one ``UNION ALL`` query.
+    """The same rows as `_read_in_four_queries`, with one ``UNION ALL`` query (`_one_query`)."""
+    sql, params = _one_query(consumer_ids, now=now, since=since, count_later=count_later)
+    return _by_kind(fetch_prepared(sql, params, prepare=len(consumer_ids) == 1))
+
+
+def _one_query(
+    consumer_ids: list[int], *, now: datetime, since: datetime, count_later: bool
+) -> tuple[str, list]:
+    """The ``UNION ALL`` query of `_read_in_one_query` and its parameters.
 
     Each branch fills the columns it has and typed NULLs elsewhere (PostgreSQL resolves the
-    types of a chain of UNIONs pair by pair, so an untyped NULL would not do). Rows are put
-    back in the four queries' order in Python.
+    types of a chain of UNIONs pair by pair, so an untyped NULL would not do). `_by_kind`
+    puts the rows back in the four queries' order.
     """
     quote = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
@@ -408,7 +448,12 @@ def _read_in_one_query(
     params += [adapt(since), *consumer_ids, adapt(since), *consumer_ids]
     if not count_later:
         params.append(adapt(now))
-    rows = fetch_prepared(sql, params, prepare=len(consumer_ids) == 1)
+    return sql, params
+
+
+def _by_kind(rows: list[tuple]) -> tuple[dict, dict, dict, dict]:
+    """Rows of `_one_query` as `_read_in_four_queries` gives them: contact points, debts,
+    attempts and facts per consumer."""
     point_rows: list[tuple] = []
     debt_rows: list[tuple] = []
     attempt_rows: list[tuple] = []

@@ -11,11 +11,16 @@ t + patience. Each tick we estimate both sides from what we have observed:
   by then, given its age (learned from how earlier dials ended and when);
 - and each new dial adds the chance it brings a person by then.
 
-Treating each agent and each dial as an independent chance gives the mean and variance of the
-headroom (agents minus people) at each horizon. We add dials one at a time while the chance that
-the extra dial's person finds no agent (normal approximation, summed over when they may arrive)
-stays under the normal tail beyond z standard deviations: the marginal rule that maximises
-connected calls for a given number of abandoned ones. Small teams have a large relative
+Treating each agent and each dial as an independent chance gives, at each horizon, the
+distribution of the agents freed and of the people arriving. We add dials one at a time while
+the chance that the extra dial's person finds no agent (summed over when they may arrive) stays
+under the normal tail beyond z standard deviations: the marginal rule that maximises connected
+calls for a given number of abandoned ones. Where the counts are small (variance up to
+`exact_variance`, typical of 20 agents: about one agent freed and one person arriving in the
+next ten seconds) that chance is computed from the two discrete counts, each a binomial with the
+mean and variance of its sum of chances; the normal approximation is far off there, and its
+errors put the risk in the wrong places. Larger counts use the normal approximation of the
+headroom (agents minus people), which is accurate and cheaper. Small teams have a large relative
 variance, so the policy falls back towards progressive on its own; and it never dials less than
 progressive would (one line per idle agent on its own never abandons anyone).
 
@@ -31,6 +36,7 @@ drops to progressive until it is back under.
 from __future__ import annotations
 
 import math
+from itertools import accumulate
 
 from amicable.dialer.core.estimates import DialOutcomes, Survival
 from amicable.dialer.core.pacing import (
@@ -48,6 +54,7 @@ from amicable.dialer.core.pacing import (
 _SQRT2 = math.sqrt(2.0)
 _VARIANCE_FLOOR = 0.25
 _CONTINUITY = 0.5
+_PMF_TAIL = 1e-7  # counts less likely than this are left out
 _TALKING = 0
 _WRAPPING = 1
 
@@ -74,6 +81,7 @@ class PredictivePolicy:
         reserve_z: float = 1.5,
         guard_min_answers: int = 500,
         max_dials_per_agent: float = 3.0,
+        exact_variance: float = 3.0,
     ) -> None:
         if not 0 <= abandon_target <= 1:
             raise ValueError("abandon_target must be between 0 and 1")
@@ -98,6 +106,7 @@ class PredictivePolicy:
         self.reserve = 0.0  # extra margin while close to the cap; see _tune_margin
         self.guard_min_answers = guard_min_answers
         self.max_dials_per_agent = max_dials_per_agent
+        self.exact_variance = exact_variance
 
         # What we learn. Priors are long calls and long wrap-ups: pessimistic, so we under-dial
         # (never over-dial) until real durations come in.
@@ -167,7 +176,9 @@ class PredictivePolicy:
             self._refresh_agents(now)
 
         n_h = len(self.horizons)
-        # Agents free by each horizon (+ patience): idle now plus busy agents' chances.
+        # Agents free by each horizon (+ patience): busy agents' chances; people from dials
+        # still ringing: their chances. Rows hold, per horizon, a mean (+ for agents, - for
+        # people) and then a variance; summing the columns gives each side's mean and variance.
         agent_rows = []
         talk_rows, wrap_rows = self._talk_rows, self._wrap_rows
         talk_last, wrap_last = len(talk_rows) - 1, len(wrap_rows) - 1
@@ -181,44 +192,56 @@ class PredictivePolicy:
                 agent_rows.append(wrap_rows[k if k < wrap_last else wrap_last])
         call_rows = self._call_rows
         call_last = len(call_rows) - 1
+        people_rows = []
         for placed in self.in_flight.values():
             k = int(now - placed + 1e-9)
-            agent_rows.append(call_rows[k if k < call_last else call_last])
-        # Rows hold, per horizon, a mean (+ for agents, - for people from ringing dials) and
-        # then a variance; summing the columns gives the headroom and its variance.
-        sums = (
-            [sum(col) for col in zip(*agent_rows, strict=True)] if agent_rows else [0.0] * (2 * n_h)
-        )
+            people_rows.append(call_rows[k if k < call_last else call_last])
+        zeros = [0.0] * (2 * n_h)
+        freeing = list(map(sum, zip(*agent_rows, strict=True))) if agent_rows else zeros
+        coming = list(map(sum, zip(*people_rows, strict=True))) if people_rows else zeros
 
-        idle = snapshot.agents_idle
-        waiting = snapshot.calls_waiting
-        headroom = [idle - waiting + sums[j] for j in range(n_h)]
-        variance = [max(sums[n_h + j], 0.0) + _VARIANCE_FLOOR for j in range(n_h)]
+        base = snapshot.agents_idle - snapshot.calls_waiting
         cap = int(self.max_dials_per_agent * snapshot.agents_logged_in)
-        limit = self._risk_limit
-        dials = 0
-        while dials < cap and self._marginal_risk(dials, headroom, variance) <= limit:
-            dials += 1
-        return max(floor, dials)
-
-    def _marginal_risk(self, placed: int, headroom: list[float], variance: list[float]) -> float:
-        """The chance that one more dial brings a person who finds no agent, per person.
-
-        The extra dial brings a person between horizons j-1 and j with chance arrive[j]; they
-        are abandoned if, by then, the people expected (including `placed` other new dials)
-        leave less than one agent of headroom, under a normal approximation.
-        """
-        risk = 0.0
+        limit = self._risk_limit * self._live_rate
+        # Per horizon where the extra dial's person may arrive: either the discrete counts
+        # (people arriving, agents freed: see _count_pmf) or a normal headroom.
+        exact_variance = self.exact_variance
+        arrive_between = self._arrive_between
         reach = self._new_dial_live
-        arrive = self._arrive_between
-        for j, chance in enumerate(arrive):
+        # normal: (arrive, reach, its variance, headroom mean, variance); exact: (arrive, reach,
+        # people's distribution, agents freed's cumulative distribution).
+        normal: list[tuple[float, float, float, float, float]] = []
+        exact: list[tuple[float, float, list[float], list[float]]] = []
+        for j in range(n_h):
+            chance = arrive_between[j]
             if chance <= 0.0:
                 continue
+            free_var = freeing[n_h + j]
+            people_var = coming[n_h + j]
+            variance = free_var + people_var
             r = reach[j]
-            mean = headroom[j] - placed * r
-            sd = math.sqrt(variance[j] + placed * r * (1.0 - r))
-            risk += chance * 0.5 * math.erfc((mean - _CONTINUITY) / (sd * _SQRT2))
-        return risk / self._live_rate
+            if variance > exact_variance:
+                mean = base + freeing[j] + coming[j] - _CONTINUITY
+                normal.append((chance, r, r * (1.0 - r), mean, variance + _VARIANCE_FLOOR))
+            else:
+                free_pmf = _count_pmf(freeing[j], free_var if free_var > 0.0 else 0.0)
+                people = _count_pmf(-coming[j], people_var if people_var > 0.0 else 0.0)
+                exact.append((chance, r, people, list(accumulate(free_pmf))))
+        erfc, sqrt = math.erfc, math.sqrt
+        dials = 0
+        while dials < cap:
+            risk = 0.0
+            for chance, r, spread, mean, variance in normal:
+                sd = sqrt(variance + dials * spread) * _SQRT2
+                risk += chance * 0.5 * erfc((mean - dials * r) / sd)
+            for chance, _r, people, free_cdf in exact:
+                risk += chance * _no_agent_chance(people, free_cdf, base)
+            if risk > limit:
+                break
+            dials += 1
+            for i, (chance, r, people, free_cdf) in enumerate(exact):
+                exact[i] = (chance, r, _add_chance(people, r), free_cdf)
+        return max(floor, dials)
 
     @property
     def _risk_limit(self) -> float:
@@ -358,3 +381,87 @@ def _trim_tail(
         if curve.at((k + 0.5) * curve.width) < min_alive:
             return rows[: max(1, k)]
     return rows
+
+
+def _no_agent_chance(people: list[float], free_cdf: list[float], base: int) -> float:
+    """P(frees <= people - base): a person arriving then finds no agent.
+
+    `people[k]` is the chance that k people arrive first, `free_cdf[k]` that at most k agents
+    are freed, `base` the agents idle now minus the people waiting.
+    """
+    last = len(free_cdf) - 1
+    risk = 0.0
+    for k in range(max(0, base), len(people)):
+        f = k - base
+        risk += people[k] * (free_cdf[f] if f < last else 1.0)
+    return risk
+
+
+def _add_chance(pmf: list[float], p: float) -> list[float]:
+    """The distribution of a count after adding one more independent chance p."""
+    q = 1.0 - p
+    out = [x * q for x in pmf]
+    out.append(0.0)
+    for i, x in enumerate(pmf):
+        out[i + 1] += x * p
+    return out
+
+
+def _count_pmf(mean: float, variance: float) -> list[float]:
+    """The distribution of a count with this mean and variance: a sum of independent chances.
+
+    A binomial with the same mean and (about) the same variance, shifted by the count that is
+    as good as certain when some chances are close to one; a Poisson if the chances are all
+    small. The far tail is cut off.
+    """
+    if mean <= 1e-9:
+        return [1.0]
+    # Chances close to one can make a count narrower than a binomial with that mean and whole
+    # trials: then the first counts are taken as sure (`shift`) and the rest is fitted, keeping
+    # whichever fits the variance best.
+    best = (math.inf, 0, mean, 0)
+    shift = 0
+    rest = mean
+    while rest > 1e-9:
+        if variance < rest * (1.0 - 1e-3):
+            trials = rest / (1.0 - variance / rest)
+            least = math.ceil(rest - 1e-9)  # fewer trials could not hold the mean
+            candidates: tuple[int, ...] = (
+                max(math.floor(trials), least),
+                max(math.ceil(trials), least),
+            )
+        else:
+            candidates = (0,)  # no narrower than a Poisson
+        for n in candidates:
+            fitted = rest if n <= 0 or n > 60 else rest * (1.0 - rest / n)
+            miss = abs(fitted - variance)
+            if miss < best[0]:
+                best = (miss, shift, rest, n)
+        if best[0] <= 0.05 + 0.1 * variance:
+            break
+        shift += 1
+        rest -= 1.0
+    _, shift, rest, n = best
+    head = [0.0] * shift
+    if n <= 0 or n > 60:  # many small chances: Poisson
+        term = math.exp(-rest)
+        pmf = head + [term]
+        k = 1
+        while k <= rest or term > _PMF_TAIL:
+            term *= rest / k
+            pmf.append(term)
+            k += 1
+        return pmf
+    p = min(1.0, rest / n)
+    q = 1.0 - p
+    if q <= 1e-12:
+        return head + [0.0] * n + [1.0]
+    term = q**n
+    pmf = head + [term]
+    ratio = p / q
+    for k in range(n):
+        term *= (n - k) / (k + 1) * ratio
+        pmf.append(term)
+        if term < _PMF_TAIL and k >= rest:
+            break
+    return pmf

@@ -312,14 +312,20 @@ def _answer_chunk(
     requested_at = (
         "CAST(a.requested_at AS TEXT)" if connection.vendor == "sqlite" else "a.requested_at"
     )
-    cursor.execute(
+    # Two branches, not one OR: each is a range of an index (the window of (consumer,
+    # requested_at); the partial index of letters), so a consumer's older calls are never read
+    # (with 20 M attempts on PostgreSQL, the OR read them all: 0.3 s per 500 consumers).
+    attempts = (
         f"SELECT a.consumer_id, a.id, a.channel, a.{connection.ops.quote_name('to')}, "  # noqa: S608
         f"{requested_at}, a.result, l.debt_id FROM {TABLES['attempt']} a "
         f"LEFT JOIN {TABLES['link']} l ON l.attempt_id = a.id "
-        f"WHERE a.consumer_id {where} AND a.allowed AND a.requested_at <= %s "
-        "AND (a.requested_at >= %s OR a.channel IN ('LETTER', 'BUREAU_REPORT')) "
-        "ORDER BY a.consumer_id, a.requested_at, a.id",
-        [*params, until, since],
+        f"WHERE a.consumer_id {where} AND a.allowed "
+    )
+    cursor.execute(
+        f"{attempts}AND a.requested_at >= %s AND a.requested_at <= %s UNION ALL "
+        f"{attempts}AND a.channel IN ({_literals(DAY_DATED_CHANNELS)}) AND a.requested_at < %s "
+        "ORDER BY 1, 5, 2",
+        [*params, since, until, *params, since],
     )
     calls: dict[int, dict[int, list]] = {}
     for consumer_id, attempt_id, channel, to, requested_at, result, debt_id in cursor.fetchall():

@@ -94,6 +94,18 @@ def test_predictive_backs_off_to_progressive_when_abandonment_is_over_target(
     assert backed_off <= PredictivePolicy(abandon_target=0.03).calls_to_place(under_target)
 
 
+def test_the_cap_of_a_small_team_is_reckoned_on_the_answers_its_shift_is_on_course_for() -> None:
+    # 5 agents, 7 hours into an 8-hour shift, 350 answers so far: on course for 400, so 3%
+    # allows 12 abandons, not the 15 that 500 answers would.
+    small = Snapshot(7 * 3600.0, 5, 3, 2, 0, 0, 0, 2_400, 350, 12)
+    policy = PredictivePolicy(abandon_target=0.03, shift_hours=8.0)
+    assert policy._cap_basis(small) == pytest.approx(400.0)
+    # A larger team is reckoned on at least 500 answers, as before.
+    assert policy._cap_basis(Snapshot(3600.0, 20, 3, 17, 0, 0, 0, 2_000, 220, 3)) == pytest.approx(
+        500.0
+    )
+
+
 def test_predictive_raises_its_margin_after_abandons() -> None:
     policy = PredictivePolicy()
     quiet = Snapshot(0.0, 10, 5, 5, 0, 0, 0, 100, 20, 0)

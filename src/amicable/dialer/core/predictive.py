@@ -166,7 +166,7 @@ class PredictivePolicy:
         if (
             answered >= self.guard_min_answers
             and snapshot.abandoned > self.abandon_target * answered
-        ):
+        ) or snapshot.abandoned >= self.abandon_target * self._cap_basis(snapshot):
             return floor  # over the cap for the shift: only dial what cannot abandon
 
         now = snapshot.now
@@ -278,7 +278,7 @@ class PredictivePolicy:
         self._last_abandoned = abandons
 
         if self.reserve_abandons > 0:
-            slack = self.abandon_target * max(answers, self.guard_min_answers) - abandons
+            slack = self.abandon_target * self._cap_basis(snapshot) - abandons
             short = (self.reserve_abandons - slack) / self.reserve_abandons
             self.reserve = self.reserve_z * min(1.0, max(0.0, short))
         else:
@@ -295,6 +295,18 @@ class PredictivePolicy:
             goal = max(0.0, (self.goal * (answers + expected) - abandons) / expected)
         z = self.z + step * (abandoned - goal * answered)
         self.z = min(self.max_z, max(self.min_z, z))
+
+    def _cap_basis(self, snapshot: Snapshot) -> float:
+        """The answers the cap is reckoned on: those so far, and at least `guard_min_answers`
+        or, if fewer, the answers the shift is on course for (today's pace until the end of
+        `shift_hours`). A small team answers only a few hundred people a shift (5 agents:
+        about 400, so 12 abandons at 3%): reckoned on 500, it could end over the cap."""
+        answers = snapshot.live_answers
+        if snapshot.now <= 0 or answers <= 0:
+            return float(max(answers, self.guard_min_answers))
+        left = max(0.0, self.shift_seconds - snapshot.now)
+        on_course = answers + answers / snapshot.now * left
+        return max(float(answers), min(float(self.guard_min_answers), on_course))
 
     # -- the lookup tables ---------------------------------------------------------------------
 

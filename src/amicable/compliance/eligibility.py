@@ -30,12 +30,10 @@ varied portfolio and at the edges of what is shared, that every answer equals wh
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -55,6 +53,7 @@ from amicable.compliance.facts import (
     zip_time_zone,
 )
 from amicable.compliance.models import ComplianceFact, ContactAttempt, ContactAttemptDebt
+from amicable.kernel.garbage import fewer_gc_passes
 from amicable.portfolio.models import Consumer, ContactPoint, Debt
 
 # (allowed, next_allowed_at, its zone): two instants that are equal in different zones are
@@ -72,19 +71,6 @@ WINDOW_DAYS = 7  # 1006.14(b)(2)(i): seven consecutive days
 MAX_WORKERS = 8
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a batch allocates millions of small acyclic
-    objects, and each full collection walks all of them (it took a third of the time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def eligibility_for(
     *,
     debt_ids: list[int] | None,
@@ -98,7 +84,7 @@ def eligibility_for(
     if debt_ids is not None:
         answers: dict[int, Answer] = {}
         shared: dict[tuple, Answer] = {}
-        with _no_cyclic_gc(), connection.cursor() as cursor:
+        with fewer_gc_passes(), connection.cursor() as cursor:
             for where, params, wanted in _chunks(cursor, debt_ids, chunk):
                 _answer_chunk(
                     cursor,
@@ -119,11 +105,11 @@ def eligibility_for(
         # Smaller ranges in parallel, so no worker is left with the last big one.
         with connection.cursor() as cursor:
             ranges = _ranges(cursor, max(1000, chunk // 4))
-        with _no_cyclic_gc():
+        with fewer_gc_passes():
             return _in_processes(ranges, workers, now=now, action=action, policy=policy)
     grouped: dict[Answer, list[int]] = {}
     run = _Run(now=now, action=action, policy=policy)
-    with _no_cyclic_gc(), connection.cursor() as cursor:
+    with fewer_gc_passes(), connection.cursor() as cursor:
         for low, high in ranges:
             _merge(grouped, _answer_range(cursor, low, high, run))
     return grouped
@@ -197,7 +183,7 @@ def _answer_range_in_child(
     run = _CHILD_RUNS.get((now, action, policy))
     if run is None:
         run = _CHILD_RUNS[(now, action, policy)] = _Run(now=now, action=action, policy=policy)
-    with _no_cyclic_gc(), connection.cursor() as cursor:
+    with fewer_gc_passes(), connection.cursor() as cursor:
         return _answer_range(cursor, ids[0], ids[1], run)
 
 

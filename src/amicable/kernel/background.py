@@ -9,33 +9,15 @@ An exception in the producer is re-raised here (as the same type when it can be 
 from its message, RuntimeError otherwise).
 """
 
-import gc
 import importlib
 import multiprocessing
 import queue
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from amicable.kernel.garbage import fewer_gc_passes
+
 _ITEM, _DONE, _ERROR = "item", "done", "error"
-
-
-@contextmanager
-def fewer_gc_passes() -> Iterator[None]:
-    """Run the cyclic garbage collector a hundred times less often for a bulk load.
-
-    A bulk load keeps hundreds of thousands of fresh tuples alive at once (a batch of rows),
-    none of them in a reference cycle, and the collector, triggered every 700 allocations,
-    scans them again and again: about 30% of the demo generator's CPU time, measured.
-    Objects that exist before the load (modules, caches) are frozen out of the scans."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _produce(module: str, name: str, args: tuple, kwargs: dict, channel) -> None:

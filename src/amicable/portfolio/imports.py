@@ -28,8 +28,8 @@ from django.db import transaction
 from django.db.models import Field
 
 from amicable.identity.services import record_audit_event
-from amicable.kernel.background import fewer_gc_passes
 from amicable.kernel.errors import UnableTo
+from amicable.kernel.garbage import fewer_gc_passes
 from amicable.kernel.money import ZERO
 from amicable.portfolio.bulk_insert import (
     allocate_ids,

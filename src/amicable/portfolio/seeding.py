@@ -11,7 +11,8 @@ from itertools import islice
 
 from django.db import transaction
 
-from amicable.kernel.background import fewer_gc_passes, in_background
+from amicable.kernel.background import in_background
+from amicable.kernel.garbage import fewer_gc_passes
 from amicable.portfolio.core.background_reader import as_prepared_rows
 from amicable.portfolio.demo_data import CHUNK_SIZE, DEMO_CREDITORS, prepared_demo_chunks
 from amicable.portfolio.imports import (

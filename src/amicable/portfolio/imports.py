@@ -15,7 +15,7 @@ import logging
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -183,9 +183,8 @@ def run_placement_import(
             errors = csv.writer(errors_handle)
             errors.writerow(ERRORS_FILE_COLUMNS)
             batches = _read_batches(placement, batch_size=batch_size, parallel=parallel, now=now)
-            with ExitStack() as stack:
-                stack.enter_context(fewer_gc_passes())
-                stack.enter_context(indexes_for_a_load(rows=placement.rows_total - checkpoint))
+            rows_left = placement.rows_total - checkpoint
+            with fewer_gc_passes(), indexes_for_a_load(rows=rows_left):
                 for batch in batches:
                     errors.writerows(batch.issues)
                     if batch.last_row_number <= checkpoint:
@@ -232,8 +231,8 @@ def indexes_for_a_load(*, rows: int) -> AbstractContextManager[None]:
     """How a load of `rows` rows treats the portfolio's indexes.
 
     Into an empty portfolio, a large load builds the plain indexes after the rows are in
-    (see `indexes_built_after_load`; measured on SQLite: ... ). Otherwise the
-    indexes stay, and any that a killed earlier load left missing are built first."""
+    (`indexes_built_after_load`, decision 0004). Otherwise the indexes stay, and any that a
+    killed earlier load left missing are built first."""
     if rows >= DEFER_INDEXES_FROM_ROWS and not Debt.objects.exists():
         return indexes_built_after_load(PORTFOLIO_TABLES, keep=[(Consumer, "ssn_hash")])
     build_missing_indexes(PORTFOLIO_TABLES)

@@ -5,7 +5,6 @@ are indistinguishable from imported ones (ledger entries, contact points, linked
 """
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from datetime import date, datetime
 from itertools import islice
 
@@ -78,9 +77,7 @@ def seed_demo_portfolio(
     else:
         chunks = prepared_demo_chunks(count=accounts, seed=seed, as_of=as_of, contexts=contexts)
     totals = {"created": 0, "unchanged": 0, "updated": 0}
-    with ExitStack() as stack:
-        stack.enter_context(fewer_gc_passes())
-        stack.enter_context(indexes_for_a_load(rows=accounts))
+    with fewer_gc_passes(), indexes_for_a_load(rows=accounts):
         _insert_chunks(
             chunks, placements=placements, totals=totals, now=now, on_progress=on_progress
         )

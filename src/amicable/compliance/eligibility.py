@@ -748,12 +748,12 @@ def _answer_for_points(consumer_state: str, points: str, run: _Run) -> Answer | 
 
 def _call_shape(
     dated: list[tuple[int, str, set[int]]], debt_id: int, policy: core.Policy
-) -> tuple[int | None, tuple[int, ...]]:
+) -> tuple[str, int | None, tuple[int, ...]]:
     """What the call rules can see of a debt's calls, for a consumer whose whole history is
-    calls to them in a state without overlays: (the day of the last conversation about it
-    if still within the quiet days, else None; when its counted calls in the last seven days
-    reach the cap, the day of the (cap)-th newest that many times, else ()). Days are relative
-    to today in the consumer's day zone.
+    calls to them in a state without overlays: ("federal", the day of the last conversation
+    about it if still within the quiet days, else None; when its counted calls in the last
+    seven days reach the cap, the day of the (cap)-th newest that many times, else ()). Days
+    are relative to today in the consumer's day zone.
 
     Why this is all: with no consent, hold, wrong number or overlay on record, 1006.14(b) is
     the only rule that reads the history; it counts the calls that connected (not busy, not

@@ -3,6 +3,9 @@ Programmable Voice documentation (fixtures/twilio/): the exact request the adapt
 (method, URL, headers with basic auth, form body in order) and Twilio's answer; status and AMD
 callbacks with their X-Twilio-Signature. The fake transport asserts and replays: no network."""
 
+import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +16,12 @@ import pytest
 from amicable.dialer.telephony.base import TelephonyProvider, UnableToPlaceCall
 from amicable.dialer.telephony.twilio import (
     HttpResponse,
+    SoftphoneCredentials,
     TransportError,
     TwilioProvider,
+    access_token,
+    agent_identity,
+    bridge_twiml,
     compute_signature,
     parse_callback,
     validate_signature,
@@ -180,3 +187,92 @@ def test_credentials_come_from_the_environment():
     assert twilio.status_callback_url == "https://amicable.example.com/dialer/twilio/status/"
     with pytest.raises(UnableToPlaceCall, match="TWILIO_ACCOUNT_SID"):
         TwilioProvider.from_environment({})
+
+
+# -- the softphone's Access Token ----------------------------------------------------------
+
+
+def softphone_credentials(fixture, *, twiml_app=True):
+    return SoftphoneCredentials(
+        account_sid=fixture["account_sid"],
+        api_key_sid=fixture["api_key_sid"],
+        api_key_secret=fixture["api_key_secret"],
+        twiml_app_sid=fixture["twiml_app_sid"] if twiml_app else "",
+    )
+
+
+@pytest.mark.parametrize("case", ["with_twiml_app", "incoming_only"])
+def test_access_tokens_are_byte_for_byte_those_of_twilios_helper_library(case):
+    fixture = load("access_tokens")
+    token = access_token(
+        credentials=softphone_credentials(fixture, twiml_app=case == "with_twiml_app"),
+        identity=fixture["identity"],
+        now=datetime.fromtimestamp(fixture["issued_at"], UTC),
+        ttl_seconds=fixture["ttl_seconds"],
+    )
+
+    assert token == fixture["tokens"][case]
+
+
+def _decode(part):
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def test_an_access_token_grants_incoming_calls_to_one_identity_and_is_signed_with_the_key_secret():
+    fixture = load("access_tokens")
+    token = access_token(
+        credentials=softphone_credentials(fixture, twiml_app=False),
+        identity=agent_identity(42),
+        now=NOW,
+        ttl_seconds=600,
+    )
+
+    header, claims, signature = token.split(".")
+    assert _decode(header) == {"alg": "HS256", "cty": "twilio-fpa;v=1", "typ": "JWT"}
+    body = _decode(claims)
+    assert body["grants"] == {"voice": {"incoming": {"allow": True}}, "identity": "agent-42"}
+    assert body["iss"] == fixture["api_key_sid"] and body["sub"] == fixture["account_sid"]
+    assert body["nbf"] == int(NOW.timestamp()) and body["exp"] == int(NOW.timestamp()) + 600
+    expected = hmac.new(
+        fixture["api_key_secret"].encode(), f"{header}.{claims}".encode(), hashlib.sha256
+    ).digest()
+    assert base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)) == expected
+    # The identity the dialer bridges to is the one the token grants.
+    assert "<Client>agent-42</Client>" in bridge_twiml(42)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"account_sid": "XX1"}, "must start with AC"),
+        ({"api_key_sid": "AB1"}, "must start with AC"),
+        ({"identity": ""}, "needs an identity"),
+        ({"ttl_seconds": 0}, "between 1 and 86400"),
+        ({"ttl_seconds": 86401}, "between 1 and 86400"),
+    ],
+)
+def test_an_access_token_refuses_bad_input_with_a_clear_message(changes, message):
+    fixture = load("access_tokens")
+    credentials = softphone_credentials(fixture)
+    fields = {k: changes[k] for k in ("account_sid", "api_key_sid") if k in changes}
+    if fields:
+        credentials = SoftphoneCredentials(**{**credentials.__dict__, **fields})
+    with pytest.raises(ValueError, match=message):
+        access_token(
+            credentials=credentials,
+            identity=changes.get("identity", "agent-1"),
+            now=NOW,
+            ttl_seconds=changes.get("ttl_seconds", 3600),
+        )
+
+
+def test_softphone_credentials_come_from_the_environment_or_are_absent():
+    assert SoftphoneCredentials.from_environment({"TWILIO_ACCOUNT_SID": ACCOUNT_SID}) is None
+    credentials = SoftphoneCredentials.from_environment(
+        {
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_API_KEY_SID": "SK1",
+            "TWILIO_API_KEY_SECRET": "secret",
+        }
+    )
+    assert credentials == SoftphoneCredentials(ACCOUNT_SID, "SK1", "secret", "")

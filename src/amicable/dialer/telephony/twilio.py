@@ -21,9 +21,17 @@ machine_end_other, fax, unknown). Each is signed: ``X-Twilio-Signature`` is the 
 keyed with the Auth Token, of the full URL Twilio called followed by every POST parameter's name
 and value, sorted by name, with no separators. `validate_signature` checks it in constant time.
 
+The agent's softphone: the agent's browser runs the Twilio Voice JavaScript SDK, registered
+as ``agent-{id}``, with an Access Token we sign (`access_token`): a JWT (HS256, header ``cty``
+``twilio-fpa;v=1``) signed with an API Key's secret, issued by the API Key (``iss``, ``SK...``)
+for the account (``sub``), carrying the identity and a Voice grant that allows incoming calls
+(and outgoing ones through a TwiML App, when one is configured).
+
 Configuration: ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``, ``TWILIO_FROM_NUMBER`` and the
 public base URL of this installation (``AMICABLE_PUBLIC_URL``) are read by the caller
-(`from_environment`); the HTTP transport is injectable, so tests replay recorded fixtures.
+(`from_environment`); the softphone also needs ``TWILIO_API_KEY_SID`` and
+``TWILIO_API_KEY_SECRET`` (and optionally ``TWILIO_TWIML_APP_SID``); the HTTP transport is
+injectable, so tests replay recorded fixtures.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import hmac
 import json
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
@@ -230,10 +239,88 @@ class TwilioProvider:
         return body
 
 
+def agent_identity(agent_id: int) -> str:
+    """The Voice SDK identity of an agent's softphone: where `bridge_twiml` sends their calls."""
+    return f"agent-{int(agent_id)}"
+
+
 def bridge_twiml(agent_id: int) -> str:
-    return f"<Response><Dial><Client>agent-{int(agent_id)}</Client></Dial></Response>"
+    return f"<Response><Dial><Client>{agent_identity(agent_id)}</Client></Dial></Response>"
 
 
 def safe_harbour_twiml(callback_number: str) -> str:
     message = SAFE_HARBOUR_MESSAGE.format(callback_number=" ".join(callback_number.lstrip("+")))
     return f"<Response><Say>{escape(message)}</Say><Hangup/></Response>"
+
+
+# -- the agent's softphone -------------------------------------------------------------------
+
+#: Twilio refuses Access Tokens that live longer than a day.
+MAX_TOKEN_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class SoftphoneCredentials:
+    """What signing an agent's Access Token needs. The API Key (not the Auth Token) signs, so
+    an agency can revoke softphones without touching the dialer's credentials."""
+
+    account_sid: str
+    api_key_sid: str
+    api_key_secret: str
+    twiml_app_sid: str = ""
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None
+    ) -> SoftphoneCredentials | None:
+        """The credentials from the environment, or None when the softphone is not configured."""
+        env = os.environ if environ is None else environ
+        credentials = cls(
+            account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            api_key_sid=env.get("TWILIO_API_KEY_SID", ""),
+            api_key_secret=env.get("TWILIO_API_KEY_SECRET", ""),
+            twiml_app_sid=env.get("TWILIO_TWIML_APP_SID", ""),
+        )
+        if not (credentials.account_sid and credentials.api_key_sid and credentials.api_key_secret):
+            return None
+        return credentials
+
+
+def access_token(
+    *, credentials: SoftphoneCredentials, identity: str, now: datetime, ttl_seconds: int = 3600
+) -> str:
+    """An Access Token for the Voice SDK, as Twilio's helper libraries build it: the same
+    header and claims (``jti`` = key sid and issue time, ``grants`` with the Voice grant and
+    the identity, ``iss``, ``exp``, ``nbf``, ``sub``), signed with HMAC-SHA256."""
+    if not credentials.account_sid.startswith("AC") or not credentials.api_key_sid.startswith("SK"):
+        raise ValueError("TWILIO_ACCOUNT_SID must start with AC and TWILIO_API_KEY_SID with SK")
+    if not identity:
+        raise ValueError("an Access Token needs an identity")
+    if not 0 < ttl_seconds <= MAX_TOKEN_SECONDS:
+        raise ValueError(f"ttl_seconds must be between 1 and {MAX_TOKEN_SECONDS}")
+    issued = int(now.timestamp())
+    voice: dict = {"incoming": {"allow": True}}
+    if credentials.twiml_app_sid:
+        voice["outgoing"] = {"application_sid": credentials.twiml_app_sid}
+    header = {"alg": "HS256", "cty": "twilio-fpa;v=1", "typ": "JWT"}
+    claims = {
+        "jti": f"{credentials.api_key_sid}-{issued}",
+        "grants": {"voice": voice, "identity": identity},
+        "iss": credentials.api_key_sid,
+        "exp": issued + ttl_seconds,
+        "nbf": issued,
+        "sub": credentials.account_sid,
+    }
+    signing_input = f"{_b64url_json(header)}.{_b64url_json(claims)}"
+    digest = hmac.new(
+        credentials.api_key_secret.encode(), signing_input.encode("ascii"), hashlib.sha256
+    ).digest()
+    return f"{signing_input}.{_b64url(digest)}"
+
+
+def _b64url_json(value: dict) -> str:
+    return _b64url(json.dumps(value, separators=(",", ":")).encode())
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")

@@ -18,7 +18,7 @@ takes longer to build and the database longer to parse than to answer.
 """
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -48,37 +48,51 @@ def insert_rows(
     columns: Sequence[str],
     rows: list[tuple],
     *,
+    constants: Mapping[str, object] | None = None,
     ignore_conflicts: bool = False,
 ) -> None:
     """Insert `rows` (tuples in `columns` order, column names as in the database).
 
-    With `ignore_conflicts`, rows that would break a unique constraint are skipped (this
-    takes a plain INSERT on PostgreSQL too, since COPY cannot skip rows)."""
+    `constants` gives columns whose value is the same in every row: on SQLite they are
+    written into the statement as literals (SQLite quotes them), so they are not bound
+    again for each row. With `ignore_conflicts`, rows that would break a unique constraint
+    are skipped (this takes a plain INSERT on PostgreSQL too, since COPY cannot skip
+    rows)."""
     if not rows:
         return
+    constants = constants or {}
     table = model._meta.db_table
-    column_list = ", ".join(f'"{name}"' for name in columns)
+    column_list = ", ".join(f'"{name}"' for name in (*columns, *constants))
+    conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     with connection.cursor() as cursor:
-        if ignore_conflicts:
-            marker = "%s" if connection.vendor == "postgresql" else "?"
-            values = ", ".join(marker for _ in columns)
-            cursor.cursor.executemany(
-                f'INSERT INTO "{table}" ({column_list}) VALUES ({values}) '  # noqa: S608
-                "ON CONFLICT DO NOTHING",
-                rows,
-            )
-            return
+        raw = cursor.cursor  # the driver's cursor under Django's wrapper
         if connection.vendor == "postgresql":
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            fixed = tuple(constants.values())
+            if ignore_conflicts:
+                values = ", ".join("%s" for _ in range(len(columns) + len(fixed)))
+                raw.executemany(
+                    f'INSERT INTO "{table}" ({column_list}) VALUES ({values}){conflicts}',  # noqa: S608
+                    [(*row, *fixed) for row in rows],
+                )
+                return
             with raw.copy(f'COPY "{table}" ({column_list}) FROM STDIN') as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row((*row, *fixed))
             return
-        placeholders = ", ".join("?" for _ in columns)
-        cursor.cursor.executemany(
-            f'INSERT INTO "{table}" ({column_list}) VALUES ({placeholders})',  # noqa: S608
+        values = ", ".join(["?"] * len(columns) + _sqlite_literals(raw, constants.values()))
+        raw.executemany(
+            f'INSERT INTO "{table}" ({column_list}) VALUES ({values}){conflicts}',  # noqa: S608
             rows,
         )
+
+
+def _sqlite_literals(raw_cursor, values: Iterable[object]) -> list[str]:
+    """SQL literals of `values`, quoted by SQLite itself (its `quote()` function)."""
+    values = list(values)
+    if not values:
+        return []
+    raw_cursor.execute("SELECT " + ", ".join(["quote(?)"] * len(values)), values)
+    return [str(literal) for literal in raw_cursor.fetchone()]
 
 
 def db_date(value: date | None) -> str | None:

@@ -11,6 +11,7 @@ balance is posted as an ADJUSTMENT ledger entry (balances are never overwritten)
 
 import csv
 import hashlib
+import json
 import logging
 import shutil
 from collections import Counter
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Field
 
 from amicable.identity.services import record_audit_event
@@ -45,11 +46,13 @@ from amicable.portfolio.core.background_reader import (
     CONTACT_POINT_COLUMNS,
     DEBT_COLUMNS,
     DEBT_FROM_READER,
-    LEDGER_COLUMNS,
     PlacementContext,
     PreparedBatch,
     PreparedRow,
     batches_in_background,
+    consumer_constants,
+    contact_point_constants,
+    debt_constants,
     prepared_batches,
 )
 from amicable.portfolio.core.errors import UnableToReadPlacementFile
@@ -164,14 +167,19 @@ def run_placement_import(
     batch_size: int | None = None,
     on_progress: Callable[[Placement], None] | None = None,
     parallel: bool | None = None,
+    rows_per_commit: int | None = None,
 ) -> ImportSummary:
     """Apply a received placement file; safe to call again after a crash.
 
-    `parallel` reads the file in a second process (default: for files over 20,000 rows)."""
+    `parallel` reads the file in a second process (default: for files over 20,000 rows).
+    Batches are committed together until a commit holds `rows_per_commit` rows of the file
+    (default: `SQLITE_ROWS_PER_COMMIT` on SQLite, one batch per commit on PostgreSQL)."""
     placement = Placement.objects.select_related("creditor").get(pk=placement_id)
     if placement.status == Placement.Status.COMPLETED:
         return _summary(placement)
     batch_size = batch_size or settings.AMICABLE_IMPORT_BATCH_SIZE
+    if rows_per_commit is None:
+        rows_per_commit = SQLITE_ROWS_PER_COMMIT if connection.vendor == "sqlite" else 1
     checkpoint = placement.rows_processed
     placement.status = Placement.Status.RUNNING
     placement.started_at = placement.started_at or now
@@ -182,14 +190,22 @@ def run_placement_import(
         with errors_path.open("w", newline="", encoding="utf-8") as errors_handle:
             errors = csv.writer(errors_handle)
             errors.writerow(ERRORS_FILE_COLUMNS)
-            batches = _read_batches(placement, batch_size=batch_size, parallel=parallel, now=now)
+            context = placement_context(placement=placement, now=now)
+            batches = _read_batches(
+                placement, batch_size=batch_size, parallel=parallel, context=context
+            )
             rows_left = placement.rows_total - checkpoint
             with fewer_gc_passes(), indexes_for_a_load(rows=rows_left):
-                for batch in batches:
-                    errors.writerows(batch.issues)
-                    if batch.last_row_number <= checkpoint:
-                        continue  # committed before a crash; only the report is rebuilt
-                    _apply_batch(placement=placement, batch=_after(batch, checkpoint), now=now)
+                to_apply = _batches_to_apply(batches, checkpoint=checkpoint, errors=errors)
+                for first in to_apply:
+                    with transaction.atomic():  # a commit: batches up to rows_per_commit rows
+                        batch: PreparedBatch | None = first
+                        while batch is not None:
+                            _apply_batch(placement=placement, batch=batch, now=now, context=context)
+                            rows_in_commit = batch.last_row_number - first.first_row_number + 1
+                            if rows_in_commit >= rows_per_commit:
+                                break
+                            batch = next(to_apply, None)
                     if on_progress is not None:
                         on_progress(placement)
     except UnableToReadPlacementFile as error:
@@ -221,6 +237,13 @@ def run_placement_import(
     return _summary(placement)
 
 
+# Rows of the file an import commits together on SQLite. A commit writes every page its rows
+# touched, and the keys of the unique indexes (account number, idempotency key, SSN hash)
+# land all over them: measured on a 1,000,000-row import, committing 25,000 rows at a time
+# instead of every 5,000-row batch cut the commits' CPU from 10.3 s to 5.6 s. Memory does not
+# grow: batches are still applied one at a time, and SQLite's page cache is bounded.
+SQLITE_ROWS_PER_COMMIT = 25_000
+
 # The tables a load writes.
 PORTFOLIO_TABLES = (Consumer, ContactPoint, Debt, LedgerEntry)
 # From this many rows, a load into an empty portfolio builds the plain indexes afterwards.
@@ -237,6 +260,17 @@ def indexes_for_a_load(*, rows: int) -> AbstractContextManager[None]:
         return indexes_built_after_load(PORTFOLIO_TABLES, keep=[(Consumer, "ssn_hash")])
     build_missing_indexes(PORTFOLIO_TABLES)
     return nullcontext()
+
+
+def _batches_to_apply(
+    batches: Iterator[PreparedBatch], *, checkpoint: int, errors
+) -> Iterator[PreparedBatch]:
+    """The batches (or parts) after the checkpoint; every batch's issues go to `errors`."""
+    for batch in batches:
+        errors.writerows(batch.issues)
+        if batch.last_row_number <= checkpoint:
+            continue  # committed before a crash; only the report is rebuilt
+        yield _after(batch, checkpoint)
 
 
 def _after(batch: PreparedBatch, checkpoint: int) -> PreparedBatch:
@@ -266,11 +300,10 @@ def _summary(placement: Placement) -> ImportSummary:
 
 
 def _read_batches(
-    placement: Placement, *, batch_size: int, parallel: bool | None, now: datetime
+    placement: Placement, *, batch_size: int, parallel: bool | None, context: PlacementContext
 ) -> Iterator[PreparedBatch]:
     path = Path(placement.file_path)
     mapping = placement.mapping or None
-    context = placement_context(placement=placement, now=now)
     if parallel is None:
         parallel = placement.rows_total > PARALLEL_READ_FROM_ROWS
     if parallel:
@@ -320,10 +353,12 @@ def _estimate_rows(path: Path) -> int:
     return max(newlines - 1, 0) + 1
 
 
-@transaction.atomic
-def _apply_batch(*, placement: Placement, batch: PreparedBatch, now: datetime) -> None:
-    """Create or update the debts of one batch, and move the checkpoint, atomically."""
-    counts = apply_prepared_rows(placement=placement, rows=batch.rows, now=now)
+def _apply_batch(
+    *, placement: Placement, batch: PreparedBatch, now: datetime, context: PlacementContext
+) -> None:
+    """Create or update the debts of one batch, and move the checkpoint with them (in the
+    caller's transaction)."""
+    counts = apply_prepared_rows(placement=placement, rows=batch.rows, now=now, context=context)
     placement.rows_processed = batch.last_row_number
     placement.rejected += len(batch.rejected_row_numbers)
     placement.warnings += sum(1 for issue in batch.issues if issue[2] == "warning")
@@ -357,12 +392,18 @@ class AppliedCounts:
 
 
 def apply_prepared_rows(
-    *, placement: Placement, rows: list[PreparedRow], now: datetime
+    *,
+    placement: Placement,
+    rows: list[PreparedRow],
+    now: datetime,
+    context: PlacementContext | None = None,
 ) -> AppliedCounts:
     """Create the debts that are new to the creditor, update the changed ones.
 
-    The rows were prepared for this placement (`placement_context`); must run inside a
-    transaction."""
+    The rows were prepared for this placement with `context` (default:
+    `placement_context(placement=placement, now=now)`), whose values the columns the rows
+    leave out take; must run inside a transaction."""
+    context = context or placement_context(placement=placement, now=now)
     existing = {
         account_number: (debt_id, fingerprint)
         for account_number, debt_id, fingerprint in rows_matching(
@@ -375,10 +416,10 @@ def apply_prepared_rows(
         )
     }
     if not existing:
-        created, placed_total = _create_debts(rows)
+        created, placed_total = _create_debts(rows, context)
         return AppliedCounts(created, 0, 0, placed_total)
     created, placed_total = _create_debts(
-        [row for row in rows if row.account_number not in existing]
+        [row for row in rows if row.account_number not in existing], context
     )
     updated = unchanged = 0
     for row in rows:
@@ -389,7 +430,7 @@ def apply_prepared_rows(
         if fingerprint == row.fingerprint:
             unchanged += 1
         else:
-            _update_debt(placement=placement, debt_id=debt_id, row=row, now=now)
+            _update_debt(placement=placement, debt_id=debt_id, row=row, now=now, context=context)
             updated += 1
     return AppliedCounts(created, updated, unchanged, placed_total)
 
@@ -398,7 +439,9 @@ def apply_prepared_rows(
 _name_key = lru_cache(maxsize=1 << 16)(name_key)
 
 
-def _find_consumers(rows: list[PreparedRow]) -> tuple[list[int], set[int]]:
+def _find_consumers(
+    rows: list[PreparedRow], context: PlacementContext
+) -> tuple[list[int], set[int]]:
     """The consumer id of each row, and which of them were created just now.
 
     The same SSN (in the portfolio or earlier in this batch) is the same person, so their
@@ -435,17 +478,18 @@ def _find_consumers(rows: list[PreparedRow]) -> tuple[list[int], set[int]]:
             (new_id, _name_key(row.consumer[0], row.consumer[1]), *row.consumer)
             for new_id, row in zip(new_ids, pending, strict=True)
         ],
+        constants=consumer_constants(context),
     )
     ids = [slot if slot > 0 else new_ids[-slot - 1] for slot in slots]
     return ids, set(new_ids)
 
 
-def _create_debts(rows: list[PreparedRow]) -> tuple[int, Decimal]:
+def _create_debts(rows: list[PreparedRow], context: PlacementContext) -> tuple[int, Decimal]:
     """Insert new debts with their consumers, contact points and placement ledger entries
     (see bulk_insert for why this does not use bulk_create)."""
     if not rows:
         return 0, ZERO
-    consumer_ids, new_consumers = _find_consumers(rows)
+    consumer_ids, new_consumers = _find_consumers(rows, context)
     debts_per_consumer = Counter(consumer_ids)
     fresh_points: list[tuple] = []
     known_points: list[tuple] = []
@@ -461,9 +505,16 @@ def _create_debts(rows: list[PreparedRow]) -> tuple[int, Decimal]:
                 continue  # a second debt of the same person in this batch
             seen.add(key)
             target.append((consumer_id, *point))
-    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, fresh_points)
+    point_constants = contact_point_constants(context)
+    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, fresh_points, constants=point_constants)
     # People already in the portfolio may have some of these contact points already.
-    insert_rows(ContactPoint, CONTACT_POINT_COLUMNS, known_points, ignore_conflicts=True)
+    insert_rows(
+        ContactPoint,
+        CONTACT_POINT_COLUMNS,
+        known_points,
+        constants=point_constants,
+        ignore_conflicts=True,
+    )
 
     debt_ids = allocate_ids(Debt, len(rows))
     insert_rows(
@@ -473,13 +524,42 @@ def _create_debts(rows: list[PreparedRow]) -> tuple[int, Decimal]:
             (debt_id, consumer_id, *row.debt)
             for debt_id, consumer_id, row in zip(debt_ids, consumer_ids, rows, strict=True)
         ],
+        constants=debt_constants(context),
     )
-    insert_rows(
-        LedgerEntry,
-        LEDGER_COLUMNS,
-        [(debt_id, *row.ledger) for debt_id, row in zip(debt_ids, rows, strict=True)],
-    )
+    _post_placement_entries(debt_ids, context)
     return len(rows), sum(map(Decimal, [row.balance for row in rows]), ZERO)
+
+
+def _post_placement_entries(debt_ids: list[int], context: PlacementContext) -> None:
+    """The PLACEMENT ledger entry of each new debt, which puts the debt's balance buckets on
+    the ledger: one INSERT ... SELECT copying the amounts from the debts just inserted."""
+    debt_table = connection.ops.quote_name(Debt._meta.db_table)
+    ledger_table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    ids_params: list[int | str | list[int]]
+    if debt_ids == list(range(debt_ids[0], debt_ids[-1] + 1)):
+        which, ids_params = '"id" BETWEEN %s AND %s', [debt_ids[0], debt_ids[-1]]
+    elif connection.vendor == "postgresql":
+        which, ids_params = '"id" = ANY(%s)', [debt_ids]
+    else:
+        which, ids_params = '"id" IN (SELECT value FROM json_each(%s))', [json.dumps(debt_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ledger_table} ("  # noqa: S608
+            '"debt_id", "kind", "principal", "interest", "fees", "amount", "effective_on",'
+            ' "recorded_at", "idempotency_key", "description", "placement_id")'
+            ' SELECT "id", %s, "principal_balance", "interest_balance", "fees_balance",'
+            ' "balance", %s, %s, %s || "account_number", %s, %s'
+            f' FROM {debt_table} WHERE {which} ORDER BY "id"',
+            [
+                LedgerEntry.Kind.PLACEMENT.value,
+                context.effective_on,
+                context.now,
+                f"placement:{context.placement_id}:",
+                context.ledger_description,
+                context.placement_id,
+                *ids_params,
+            ],
+        )
 
 
 # The debt fields a changed row refreshes (balances change only through the ledger).
@@ -500,7 +580,14 @@ _UPDATED_DEBT_FIELDS = (
 _DEBT_VALUE_INDEX = {name: i for i, name in enumerate(DEBT_COLUMNS[DEBT_FROM_READER])}
 
 
-def _update_debt(*, placement: Placement, debt_id: int, row: PreparedRow, now: datetime) -> None:
+def _update_debt(
+    *,
+    placement: Placement,
+    debt_id: int,
+    row: PreparedRow,
+    now: datetime,
+    context: PlacementContext,
+) -> None:
     """A changed row: refresh descriptive fields, add new contact points, and post the
     difference in each balance bucket as an adjustment."""
     from amicable.portfolio.ledger import Buckets, post_ledger_entry
@@ -517,6 +604,7 @@ def _update_debt(*, placement: Placement, debt_id: int, row: PreparedRow, now: d
         ContactPoint,
         CONTACT_POINT_COLUMNS,
         [(debt.consumer_id, *point) for point in row.contact_points],
+        constants=contact_point_constants(context),
         ignore_conflicts=True,
     )
     delta = Buckets(

@@ -155,13 +155,44 @@ def test_an_interrupted_import_resumes_without_duplicates(
 
     monkeypatch.setattr(imports, "_apply_batch", crash_on_third_batch)
     with pytest.raises(RuntimeError):
-        run_placement_import(placement_id=placement.pk, now=now, batch_size=10)
+        run_placement_import(placement_id=placement.pk, now=now, batch_size=10, rows_per_commit=10)
     placement.refresh_from_db()
     assert placement.status == Placement.Status.FAILED
     assert placement.rows_processed == 20 and Debt.objects.count() == 20
 
     monkeypatch.setattr(imports, "_apply_batch", real_apply)
     summary = run_placement_import(placement_id=placement.pk, now=now, batch_size=10)
+
+    assert (summary.rows, summary.created) == (25, 25)
+    assert Debt.objects.count() == 25 and LedgerEntry.objects.count() == 25
+
+
+def test_batches_committed_together_are_undone_together(creditor_mercy, tmp_path, now, monkeypatch):
+    rows = [person_row(f"K-{n:04d}", ssn="", phone1="", email="") for n in range(1, 26)]
+    path = write_placement_csv(tmp_path / "big.csv", rows)
+    placement = receive_placement_file(
+        creditor_code="mercy", source_path=path, file_name=path.name, now=now
+    )
+    real_apply = imports._apply_batch
+    calls = {"n": 0}
+
+    def crash_on_fourth_batch(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("the machine lost power")
+        return real_apply(**kwargs)
+
+    monkeypatch.setattr(imports, "_apply_batch", crash_on_fourth_batch)
+    with pytest.raises(RuntimeError):
+        # Batches of 5 rows committed 10 rows at a time: the fourth undoes the third with it.
+        run_placement_import(placement_id=placement.pk, now=now, batch_size=5, rows_per_commit=10)
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.FAILED
+    assert (placement.rows_processed, placement.created) == (10, 10)
+    assert Debt.objects.count() == 10 and LedgerEntry.objects.count() == 10
+
+    monkeypatch.setattr(imports, "_apply_batch", real_apply)
+    summary = run_placement_import(placement_id=placement.pk, now=now, batch_size=5)
 
     assert (summary.rows, summary.created) == (25, 25)
     assert Debt.objects.count() == 25 and LedgerEntry.objects.count() == 25

@@ -128,16 +128,22 @@ class PlacementRecord:
         decimals, phones are E.164), so "1,234.5" and "$1234.50" give the same fingerprint.
         The "v1" prefix lets us change the recipe later without mistaking old digests for new.
         """
-        text = "\x1f".join(map(str, _get_fields_but_phones(self)))
-        phones = ",".join([f"{phone.e164}/{phone.phone_type}" for phone in self.phones])
-        return hashlib.sha256(f"v1\x1f{text}\x1f{phones}".encode()).hexdigest()
+        return fingerprint_of(list(map(str, fields_but_phones(self))), self.phones)
 
 
+def fingerprint_of(texts: list[str], phones: tuple[NormalizedPhone, ...]) -> str:
+    """`PlacementRecord.fingerprint` from the `str()` of `fields_but_phones(record)`, for a
+    caller that needs those texts anyway (the import's reader puts them in the debt row)."""
+    text = "\x1f".join(texts)
+    phone_text = ",".join([f"{phone.e164}/{phone.phone_type}" for phone in phones])
+    return hashlib.sha256(f"v1\x1f{text}\x1f{phone_text}".encode()).hexdigest()
+
+
+# The fields of a record but `phones`, in declaration order.
+FIELDS_BUT_PHONES = tuple(field.name for field in fields(PlacementRecord) if field.name != "phones")
 # Reads every field but `phones` in one C-level call (str() of None, a Decimal or a date is
 # stable across Python versions, which the pinned-fingerprint test guards).
-_get_fields_but_phones = operator.attrgetter(
-    *(field.name for field in fields(PlacementRecord) if field.name != "phones")
-)
+fields_but_phones = operator.attrgetter(*FIELDS_BUT_PHONES)
 
 
 @dataclass(frozen=True, slots=True)

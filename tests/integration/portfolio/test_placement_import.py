@@ -136,9 +136,8 @@ def test_a_changed_row_updates_the_debt_through_an_adjustment(
     assert debt.consumer.contact_points.filter(value="+15184620199").exists()
 
 
-def test_an_interrupted_import_resumes_without_duplicates(
-    creditor_mercy, tmp_path, now, monkeypatch
-):
+def _import_that_loses_power(tmp_path, now, monkeypatch, *, on_batch, **options):
+    """A 25-row import whose `on_batch`-th batch dies; returns the placement, refreshed."""
     rows = [person_row(f"K-{n:04d}", ssn="", phone1="", email="") for n in range(1, 26)]
     path = write_placement_csv(tmp_path / "big.csv", rows)
     placement = receive_placement_file(
@@ -147,20 +146,29 @@ def test_an_interrupted_import_resumes_without_duplicates(
     real_apply = imports._apply_batch
     calls = {"n": 0}
 
-    def crash_on_third_batch(**kwargs):
+    def crash(**kwargs):
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == on_batch:
             raise RuntimeError("the machine lost power")
         return real_apply(**kwargs)
 
-    monkeypatch.setattr(imports, "_apply_batch", crash_on_third_batch)
+    monkeypatch.setattr(imports, "_apply_batch", crash)
     with pytest.raises(RuntimeError):
-        run_placement_import(placement_id=placement.pk, now=now, batch_size=10, rows_per_commit=10)
+        run_placement_import(placement_id=placement.pk, now=now, **options)
+    monkeypatch.setattr(imports, "_apply_batch", real_apply)
     placement.refresh_from_db()
+    return placement
+
+
+def test_an_interrupted_import_resumes_without_duplicates(
+    creditor_mercy, tmp_path, now, monkeypatch
+):
+    placement = _import_that_loses_power(
+        tmp_path, now, monkeypatch, on_batch=3, batch_size=10, rows_per_commit=10
+    )
     assert placement.status == Placement.Status.FAILED
     assert placement.rows_processed == 20 and Debt.objects.count() == 20
 
-    monkeypatch.setattr(imports, "_apply_batch", real_apply)
     summary = run_placement_import(placement_id=placement.pk, now=now, batch_size=10)
 
     assert (summary.rows, summary.created) == (25, 25)
@@ -168,30 +176,14 @@ def test_an_interrupted_import_resumes_without_duplicates(
 
 
 def test_batches_committed_together_are_undone_together(creditor_mercy, tmp_path, now, monkeypatch):
-    rows = [person_row(f"K-{n:04d}", ssn="", phone1="", email="") for n in range(1, 26)]
-    path = write_placement_csv(tmp_path / "big.csv", rows)
-    placement = receive_placement_file(
-        creditor_code="mercy", source_path=path, file_name=path.name, now=now
+    # Batches of 5 rows committed 10 rows at a time: the fourth undoes the third with it.
+    placement = _import_that_loses_power(
+        tmp_path, now, monkeypatch, on_batch=4, batch_size=5, rows_per_commit=10
     )
-    real_apply = imports._apply_batch
-    calls = {"n": 0}
-
-    def crash_on_fourth_batch(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise RuntimeError("the machine lost power")
-        return real_apply(**kwargs)
-
-    monkeypatch.setattr(imports, "_apply_batch", crash_on_fourth_batch)
-    with pytest.raises(RuntimeError):
-        # Batches of 5 rows committed 10 rows at a time: the fourth undoes the third with it.
-        run_placement_import(placement_id=placement.pk, now=now, batch_size=5, rows_per_commit=10)
-    placement.refresh_from_db()
     assert placement.status == Placement.Status.FAILED
     assert (placement.rows_processed, placement.created) == (10, 10)
     assert Debt.objects.count() == 10 and LedgerEntry.objects.count() == 10
 
-    monkeypatch.setattr(imports, "_apply_batch", real_apply)
     summary = run_placement_import(placement_id=placement.pk, now=now, batch_size=5)
 
     assert (summary.rows, summary.created) == (25, 25)

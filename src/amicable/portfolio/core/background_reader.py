@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from amicable.kernel.background import in_background
 from amicable.kernel.money import ZERO
+from amicable.portfolio.core.placement_file import OPTIONAL_COLUMNS
 from amicable.portfolio.core.placement_rows import (
     FIELDS_BUT_PHONES,
     ParsedRow,
@@ -207,21 +208,11 @@ def prepare_records(
 
 
 # Where the record's optional dates and amounts are in `fields_but_phones(record)`: those of
-# the debt row, in DEBT_COLUMNS order, and the date of birth.
+# the debt row (the standard columns from `delinquency_date` on, in DEBT_COLUMNS order), and
+# the date of birth.
 _OPTIONAL_DEBT_FIELDS = tuple(
     FIELDS_BUT_PHONES.index(name)
-    for name in (
-        "delinquency_date",
-        "charge_off_date",
-        "last_payment_date",
-        "last_payment_amount",
-        "itemization_date",
-        "itemization_balance",
-        "interest_since_itemization",
-        "fees_since_itemization",
-        "payments_since_itemization",
-        "credits_since_itemization",
-    )
+    for name in OPTIONAL_COLUMNS[OPTIONAL_COLUMNS.index("delinquency_date") :]
 )
 _DATE_OF_BIRTH = FIELDS_BUT_PHONES.index("date_of_birth")
 

@@ -107,12 +107,13 @@ def test_the_cap_of_a_small_team_is_reckoned_on_the_answers_its_shift_is_on_cour
 
 
 def test_predictive_raises_its_margin_after_abandons() -> None:
-    policy = PredictivePolicy()
-    quiet = Snapshot(0.0, 10, 5, 5, 0, 0, 0, 100, 20, 0)
-    policy.calls_to_place(quiet)
-    margin_before = policy.z
-    policy.calls_to_place(Snapshot(1.0, 10, 5, 5, 0, 0, 0, 110, 22, 2))
-    assert policy.z > margin_before
+    def margin(abandoned: int) -> float:
+        policy = PredictivePolicy()
+        policy.calls_to_place(Snapshot(0.0, 10, 5, 5, 0, 0, 0, 100, 20, 0))
+        policy.calls_to_place(Snapshot(1.0, 10, 5, 5, 0, 0, 0, 110, 22, abandoned))
+        return policy.z
+
+    assert margin(2) > margin(0)
 
 
 def test_predictive_never_dials_less_than_progressive() -> None:

@@ -13,32 +13,57 @@ def _snap(now: float, answers: int, abandoned: int, *, idle: int = 5) -> Snapsho
     return Snapshot(now, 20, idle, 20 - idle, 0, 0, 0, answers * 7, answers, abandoned)
 
 
-def _z_after_one_abandon(answers: int) -> float:
+def _z_after_one_expected_abandon(answers: int, abandoned: int = 0) -> tuple[float, float]:
+    """How far z moves when the dials placed bring one more expected abandon, and the ratio of
+    actual to expected abandons it was scaled by. `_tune_margin` is called directly, so no
+    dials are placed in between."""
     policy = PredictivePolicy()
-    policy.calls_to_place(_snap(3600.0, answers, 0))
+    policy._tune_margin(_snap(3600.0, answers, abandoned))
     before = policy.z
-    policy.calls_to_place(_snap(3601.0, answers, 1))
-    return policy.z - before
+    policy.expected_abandons += 1.0
+    policy._tune_margin(_snap(3601.0, answers, abandoned))
+    ratio = (abandoned + policy.prior_ratio * policy.prior_expected) / (
+        policy.expected_abandons + policy.prior_expected
+    )
+    return policy.z - before, ratio
 
 
-def test_one_abandon_moves_the_margin_less_once_many_answers_are_in() -> None:
-    early = _z_after_one_abandon(100)
-    late = _z_after_one_abandon(2_000)
+def test_an_expected_abandon_moves_the_margin_less_once_many_answers_are_in() -> None:
+    early, ratio = _z_after_one_expected_abandon(100)
+    late, _ = _z_after_one_expected_abandon(2_000)
     assert early > late > 0
-    assert early == pytest.approx(0.3)  # z_step while the estimates are young
-    assert late >= 0.02  # never below z_step_min
+    assert early == pytest.approx(0.3 * ratio)  # z_step while the estimates are young
+    assert late >= 0.02 * ratio  # never below z_step_min
+
+
+def test_expected_abandons_count_for_more_once_more_actual_abandons_are_seen() -> None:
+    """The model's expected abandons are scaled by the actual abandons per expected one."""
+    few, _ = _z_after_one_expected_abandon(400, abandoned=2)
+    many, _ = _z_after_one_expected_abandon(400, abandoned=12)
+    assert many > few > 0
 
 
 def test_budget_saved_early_lets_the_margin_fall_faster() -> None:
     """Same answers, but one shift has spent none of its abandonment budget: the goal its
     feedback aims at for the rest of the shift is higher, so z falls faster per answer."""
     saved, spent = PredictivePolicy(), PredictivePolicy()
-    saved.calls_to_place(_snap(7200.0, 400, 0))
-    spent.calls_to_place(_snap(7200.0, 400, 10))
+    saved._tune_margin(_snap(7200.0, 400, 0))
+    spent._tune_margin(_snap(7200.0, 400, 10))
     z_saved, z_spent = saved.z, spent.z
-    saved.calls_to_place(_snap(7260.0, 420, 0))
-    spent.calls_to_place(_snap(7260.0, 420, 10))
+    saved._tune_margin(_snap(7260.0, 420, 0))
+    spent._tune_margin(_snap(7260.0, 420, 10))
     assert z_saved - saved.z > z_spent - spent.z > 0
+
+
+def test_the_margin_does_not_fall_while_the_reserve_is_on() -> None:
+    """Under the reserve the dials are safer, so fewer abandons are expected; z must not sink
+    under it (and overshoot when the reserve ends)."""
+    policy = PredictivePolicy()
+    policy._tune_margin(_snap(3600.0, 300, 14))  # 15 allowed at 500 answers: 1 left
+    assert policy.reserve > 0.0
+    before = policy.z
+    policy._tune_margin(_snap(3660.0, 320, 14))  # answers, and no abandon expected
+    assert policy.z == before
 
 
 def test_a_reserve_is_added_only_close_to_the_cap() -> None:

@@ -95,6 +95,8 @@ def test_indexes_a_killed_load_left_missing_are_built_by_the_next_load(now, monk
     with pytest.raises(RuntimeError), imports.indexes_for_a_load(rows=300):
         assert not set(_declared_plain_indexes()) <= _plain_index_names()
         raise RuntimeError("the load failed")
+    if connection.vendor == "postgresql":
+        assert len(_foreign_keys_present()) >= 6  # restored on the way out too
     assert set(_declared_plain_indexes()) <= _plain_index_names()  # rebuilt on the way out
 
     seed_demo_portfolio(accounts=50, seed=7, as_of=date(2026, 4, 1), now=now)
@@ -106,3 +108,67 @@ def test_indexes_a_killed_load_left_missing_are_built_by_the_next_load(now, monk
     seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)  # not empty now
 
     assert set(_declared_plain_indexes()) <= _plain_index_names()
+    if connection.vendor == "postgresql":  # and the foreign keys the killed load dropped
+        assert all(_foreign_keys_present().values()) and len(_foreign_keys_present()) >= 6
+
+
+def _foreign_keys_present() -> dict[str, bool]:
+    """Constraint name -> validated, for the portfolio tables' foreign keys (PostgreSQL)."""
+    from django.db import connection
+
+    from amicable.portfolio.bulk_insert import _foreign_keys
+    from amicable.portfolio.imports import PORTFOLIO_TABLES
+
+    names = [name for _table, name, _sql in _foreign_keys(PORTFOLIO_TABLES)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, convalidated FROM pg_constraint WHERE conname = ANY(%s)", [names]
+        )
+        return dict(cursor.fetchall())
+
+
+def test_on_postgresql_a_first_load_checks_foreign_keys_once_at_the_end(now, monkeypatch):
+    from django.db import connection
+
+    from amicable.portfolio import imports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot drop a foreign key without rebuilding the table")
+    declared = _foreign_keys_present()
+    assert len(declared) >= 6 and all(declared.values())
+    seen_during_load: list[dict[str, bool]] = []
+    original = imports.apply_prepared_rows
+
+    def spy(**kwargs):
+        seen_during_load.append(_foreign_keys_present())
+        return original(**kwargs)
+
+    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
+    monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", spy)
+    seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+
+    assert seen_during_load[0] == {}  # no per-row checks while loading
+    assert _foreign_keys_present() == declared  # all back, validated
+
+
+def test_on_postgresql_a_row_without_its_parent_fails_the_first_load(now, monkeypatch):
+    from django.db import IntegrityError, connection
+
+    from amicable.portfolio import imports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot drop a foreign key without rebuilding the table")
+    original = imports.apply_prepared_rows
+
+    def load_then_orphan(**kwargs):
+        counts = original(**kwargs)
+        # as if a bug wrote a contact point for nobody (once: there may be several batches)
+        ContactPoint.objects.get_or_create(
+            consumer_id=987654321, kind="EMAIL", value="x@example.com", created_at=now
+        )
+        return counts
+
+    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
+    monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", load_then_orphan)
+    with pytest.raises(IntegrityError, match="portfolio_contactpoi_consumer_id"):
+        seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)

@@ -22,8 +22,12 @@ class Request:
     ``debt_ids``: the debts the contact is about; a call must be allowed for each of them.
     ``phone``/``address``: ids of the consumer's phone, email or postal address used.
     ``to``: "consumer" (default), "attorney" (the consumer's attorney) or "third_party"
-    (location information, 1006.10). ``replying_to_consumer``: a reply through the same medium to
-    a message the consumer sent (comments 6(b)(1)-2, 6(b)(2)-1, 1006.14(h)(3)(ii)).
+    (location information, 1006.10). ``location_follow_up``: a third party the collector has
+    already spoken with asked to be contacted again, or the collector reasonably believes their
+    earlier answer was wrong or incomplete and that they now have the correct or complete
+    location information (the two exceptions of 1006.10(c)). ``replying_to_consumer``: a reply
+    through the same medium to a message the consumer sent (comments 6(b)(1)-2, 6(b)(2)-1,
+    1006.14(h)(3)(ii)).
     ``autodialed``/``prerecorded`` and ``phone_type`` feed the TCPA rule. ``purpose`` marks the
     letters a cease notice or a dispute still allows. A bureau report is dated by the local day
     of ``now``.
@@ -34,6 +38,7 @@ class Request:
     phone: str | None = None
     address: str | None = None
     to: str = "consumer"
+    location_follow_up: bool = False
     replying_to_consumer: bool = False
     autodialed: bool = False
     prerecorded: bool = False

@@ -22,6 +22,7 @@ from amicable.compliance.core.history import Series
 
 CITATION_CAP = "12 CFR 1006.14(b)(2)(i)(A)"
 CITATION_CONVERSATION = "12 CFR 1006.14(b)(2)(i)(B)"
+CITATION_LOCATION_ONCE = "12 CFR 1006.10(c)"
 WINDOW_DAYS = 7
 _EMPTY = Series()
 
@@ -122,8 +123,30 @@ def _check_conversation(c: Check, key: str, *, later_consent: int | None) -> Non
 
 def _check_third_party(c: Check, *, first_day: int) -> None:
     """Calls to a third party (location information) are capped per person, that is per
-    number called (comment 14(b)(2)(i)-1.iii)."""
+    number called (comment 14(b)(2)(i)-1.iii); and once a third party has been spoken with,
+    they may be contacted again only on one of the two exceptions of 1006.10(c)."""
     history = c.history
+    talked_on = history.third_party_talks.get(c.request.phone, _EMPTY).last_day_known(
+        known_ts=c.known_ts
+    )
+    if talked_on is not None and c.request.location_follow_up:
+        c.note(
+            f"This third party was already spoken with on {day_text(talked_on)}; contacted "
+            "again on an exception of 1006.10(c) (they asked, or their earlier answer was "
+            "believed wrong or incomplete)."
+        )
+    elif talked_on is not None:
+        c.refuse(
+            rule="location_once",
+            citation=CITATION_LOCATION_ONCE,
+            message=(
+                f"This third party was already spoken with on {day_text(talked_on)}. Contact "
+                "them again only if they asked for it, or if there is reason to believe their "
+                "earlier answer was wrong or incomplete and that they now have the correct "
+                "location information (say so with location_follow_up)."
+            ),
+            retry_at=None,
+        )
     is_call = c.request.action == "call"
     limit = c.policy.max_calls_in_seven_days
     for key in history.keys(c.request.debt_ids):

@@ -144,6 +144,8 @@ class History:
     any_holds: bool = False
     counted_calls: dict[str, Series] = field(default_factory=dict)
     third_party_calls: dict[tuple[str | None, str], Series] = field(default_factory=dict)
+    # Conversations with third parties (location information), per number called.
+    third_party_talks: dict[str | None, Series] = field(default_factory=dict)
     conversations: dict[str, Series] = field(default_factory=dict)
     call_consents: dict[str, list[CallConsent]] = field(default_factory=dict)
     tcpa_consents: list[tuple[float, str | None]] = field(default_factory=list)
@@ -292,11 +294,12 @@ class History:
         mailings for passive collection, validation notices."""
         counted: dict[str, Series] = defaultdict(Series)
         third: dict[tuple[str | None, str], Series] = defaultdict(Series)
+        talks: dict[str | None, Series] = defaultdict(Series)
         mailings: dict[str, list[Mailing]] = defaultdict(list)
         notices: dict[str, list[ValidationNotice]] = defaultdict(list)
         for ts, _, event in timed:
             if isinstance(event, Call):
-                self._index_call(event, ts, counted, third)
+                self._index_call(event, ts, counted, third, talks)
             elif isinstance(event, Text):
                 day = self.day_of(event.at)
                 wrong = self.wrong_numbers.get(event.phone or "", INF)
@@ -322,6 +325,7 @@ class History:
                     notices[debt_id].append(event)
         self.counted_calls = dict(counted)
         self.third_party_calls = dict(third)
+        self.third_party_talks = dict(talks)
         self.mailings = dict(mailings)
         self.notices = {k: sorted(v, key=lambda n: n.on) for k, v in notices.items()}
 
@@ -331,6 +335,7 @@ class History:
         ts: float,
         counted: dict[str, Series],
         third: dict[tuple[str | None, str], Series],
+        talks: dict[str | None, Series],
     ) -> None:
         """File one placed call under every particular debt it counts toward (14(b)(3), (4))."""
         if call.result in NOT_CONNECTED_RESULTS or call.to == "attorney":
@@ -340,6 +345,8 @@ class History:
         if call.to == "third_party":
             for key in self.keys(call.debt_ids):
                 third[(call.phone, key)].add(ts, day)
+            if call.result == "conversation":
+                talks[call.phone].add(ts, day)
             return
         delivered = call.result in MESSAGE_DELIVERED_RESULTS
         ids = self.ids(call.debt_ids)

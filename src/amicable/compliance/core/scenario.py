@@ -473,6 +473,7 @@ def _ask(
         phone=fields.text("phone"),
         address=fields.text("address"),
         to=fields.text("to", choices=PARTIES) or "consumer",
+        location_follow_up=fields.flag("location_follow_up"),
         replying_to_consumer=fields.flag("replying_to_consumer"),
         autodialed=fields.flag("autodialed"),
         prerecorded=fields.flag("prerecorded"),

@@ -42,9 +42,9 @@ def fill_ledger(rows_per_consumer: int) -> int:
         cursor.execute(
             f"""
             INSERT INTO {attempts} (consumer_id, channel, "to", requested_at, allowed, reasons,
-                rules, calls_in_window, source, campaign, autodialed, result, result_at)
-            SELECT c.id, 'CALL', 'CONSUMER', t.at, true, '[]', '', '{{}}', 'DIALER', '', false,
-                   'no_answer', t.at
+                rules, calls_in_window, notes, source, campaign, autodialed, result, result_at)
+            SELECT c.id, 'CALL', 'CONSUMER', t.at, true, '[]', '', '{{}}', '[]', 'DIALER', '',
+                   false, 'no_answer', t.at
             FROM {Consumer._meta.db_table} c
             CROSS JOIN LATERAL (
                 SELECT %s::timestamptz - random() * 1095 * interval '1 day'

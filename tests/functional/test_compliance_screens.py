@@ -134,3 +134,25 @@ def test_the_ledger_screen_query_count_does_not_grow(
         )
     with django_assert_max_num_queries(14):
         assert client.get(reverse("compliance_ledger", args=[ledger.pk])).status_code == 200
+
+
+def test_the_ledger_shows_the_exceptions_a_decision_applied(client, compliance_carla):
+    dana = make_consumer()
+    for hours, follow_up in ((0, False), (24 * 9, True)):
+        auth = authorize_contact(
+            consumer_id=dana.pk,
+            debt_ids=debt_ids(dana)[:1],
+            channel="CALL",
+            now=MONDAY_10 + timedelta(hours=hours),
+            contact_point_id=phone_id(dana),
+            to="third_party",
+            location_follow_up=follow_up,
+        )
+        if not follow_up:
+            record_attempt_result(attempt_id=auth.attempt_id, result="conversation", at=MONDAY_10)
+    client.force_login(compliance_carla)
+
+    body = client.get(reverse("compliance_ledger", args=[dana.pk])).content.decode()
+
+    assert body.count('data-testid="attempt-note"') == 1
+    assert "Exception applied: This third party was already spoken with" in body

@@ -77,6 +77,12 @@ class ContactAttempt(models.Model):
         help_text="The refusing rule codes as ',code,code,' (for reports without JSON queries)",
     )
     calls_in_window = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The exceptions the decision applied, in plain words (a consent that kept a "
+        "call out of the count, a claimed 1006.10(c) exception...)",
+    )
     next_allowed_at = models.DateTimeField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

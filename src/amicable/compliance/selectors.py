@@ -138,6 +138,7 @@ CONTACT_LOG_HEADER = [
     "next_allowed_at",
     "result",
     "result_at",
+    "notes",
 ]
 
 
@@ -178,4 +179,5 @@ def contact_log(*, start: datetime, end: datetime) -> Iterator[list[str]]:
             _iso(attempt.next_allowed_at),
             attempt.result,
             _iso(attempt.result_at),
+            " | ".join(attempt.notes),
         ]

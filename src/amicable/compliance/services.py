@@ -90,6 +90,7 @@ def _request(
     contact_point_id: int | None,
     to: str = "consumer",
     autodialed: bool = False,
+    location_follow_up: bool = False,
     error: type[UnableTo] = UnableToAuthorizeContact,
 ) -> core.Request:
     """The core request for a contact through one of the consumer's contact points."""
@@ -119,6 +120,7 @@ def _request(
         phone=phone,
         address=address,
         to=to,
+        location_follow_up=location_follow_up,
         autodialed=autodialed,
         phone_type=phone_type,
     )
@@ -143,12 +145,15 @@ def authorize_contact(
     autodialed: bool = False,
     to: str = "consumer",
     campaign: str = "",
+    location_follow_up: bool = False,
 ) -> Authorization:
     """May this contact happen now? Records the attempt, allowed or refused, and says why.
 
     ``debt_ids`` are the debts the contact is about (what a call counts toward); empty means
-    every debt of the consumer. Raises `UnableToAuthorizeContact` only for an invalid request;
-    a refusal is an `Authorization` with ``allowed=False`` and the reasons.
+    every debt of the consumer. ``location_follow_up`` claims an exception of 1006.10(c) for
+    contacting a third party again (kept in the attempt's notes, for an audit). Raises
+    `UnableToAuthorizeContact` only for an invalid request; a refusal is an `Authorization`
+    with ``allowed=False`` and the reasons.
     """
     channel = _channel(channel)
     source = source.upper()
@@ -175,6 +180,7 @@ def authorize_contact(
         contact_point_id=contact_point_id,
         to=to,
         autodialed=autodialed,
+        location_follow_up=location_follow_up,
     )
     decision = core.evaluate(request, bundle.facts, now, policy=POLICY)
     reasons = reasons_json(decision)
@@ -188,6 +194,7 @@ def authorize_contact(
         reasons=reasons,
         rules="".join(f",{r['rule']}" for r in reasons) + ("," if reasons else ""),
         calls_in_window=dict(decision.calls_in_window),
+        notes=list(decision.notes),
         next_allowed_at=None if decision.allowed else decision.next_allowed_at,
         actor_id=actor_id,
         source=source,

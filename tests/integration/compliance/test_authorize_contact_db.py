@@ -205,3 +205,28 @@ def test_the_chokepoint_uses_a_constant_number_of_queries(django_assert_max_num_
             now=MONDAY_10 + timedelta(hours=1),
             contact_point_id=phone,
         )
+
+
+def test_a_third_party_spoken_with_is_contacted_again_only_on_a_recorded_exception():
+    from amicable.compliance.selectors import CONTACT_LOG_HEADER, contact_log
+
+    dana = make_consumer()
+    first = call(dana, MONDAY_10, to="third_party")
+    record_attempt_result(attempt_id=first.attempt_id, result="conversation", at=MONDAY_10)
+
+    again = call(dana, MONDAY_10 + timedelta(days=9), to="third_party")
+    follow_up = call(
+        dana, MONDAY_10 + timedelta(days=9, hours=1), to="third_party", location_follow_up=True
+    )
+
+    assert not again.allowed
+    assert [r.rule for r in again.decision.reasons] == ["location_once"]
+    assert ContactAttempt.objects.get(pk=again.attempt_id).rules == ",location_once,"
+    assert follow_up.allowed
+    notes = ContactAttempt.objects.get(pk=follow_up.attempt_id).notes
+    assert len(notes) == 1 and "1006.10(c)" in notes[0]
+    rows = list(
+        contact_log(start=MONDAY_10 - timedelta(days=1), end=MONDAY_10 + timedelta(days=10))
+    )
+    assert rows[0][-1] == "notes" and rows[0] == CONTACT_LOG_HEADER
+    assert "1006.10(c)" in rows[-1][-1] and rows[1][-1] == ""

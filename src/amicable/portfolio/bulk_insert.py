@@ -207,18 +207,23 @@ def build_missing_indexes(model_list: Sequence[type[models.Model]]) -> list[str]
 
 def _add_missing_foreign_keys(cursor, model_list: Sequence[type[models.Model]]) -> list[str]:
     """Add back the foreign keys a load dropped: NOT VALID (no check, a brief lock), then
-    VALIDATE (every row checked in one join, without blocking writes)."""
+    VALIDATE (every row checked in one join, without blocking writes). A key left NOT VALID
+    (its validation found a row without its parent) is validated again, so the error comes
+    back until the data is mended, instead of the key staying unchecked."""
     quote = connection.ops.quote_name
     added = []
     for table, name, sql in _foreign_keys(model_list):
         cursor.execute(
-            "SELECT 1 FROM pg_constraint WHERE conname = %s AND conrelid = %s::regclass",
+            "SELECT convalidated FROM pg_constraint WHERE conname = %s AND conrelid = %s::regclass",
             [name, quote(table)],
         )
-        if cursor.fetchone() is None:
+        found = cursor.fetchone()
+        if found is not None and found[0]:
+            continue
+        if found is None:
             _alter_schema(cursor, f"{sql} NOT VALID")
-            _alter_schema(cursor, f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}")
-            added.append(name)
+        _alter_schema(cursor, f"ALTER TABLE {quote(table)} VALIDATE CONSTRAINT {quote(name)}")
+        added.append(name)
     return added
 
 

@@ -172,3 +172,39 @@ def test_on_postgresql_a_row_without_its_parent_fails_the_first_load(now, monkey
     monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", load_then_orphan)
     with pytest.raises(IntegrityError, match="portfolio_contactpoi_consumer_id"):
         seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_key_that_failed_validation_is_validated_again_until_mended(
+    now, monkeypatch
+):
+    from django.db import IntegrityError, connection
+
+    from amicable.portfolio import imports
+    from amicable.portfolio.bulk_insert import build_missing_indexes
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot drop a foreign key without rebuilding the table")
+    original = imports.apply_prepared_rows
+    orphan = {}
+
+    def load_then_orphan(**kwargs):
+        counts = original(**kwargs)
+        orphan["point"], _ = ContactPoint.objects.get_or_create(
+            consumer_id=987654321, kind="EMAIL", value="x@example.com", created_at=now
+        )
+        return counts
+
+    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
+    monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", load_then_orphan)
+    with pytest.raises(IntegrityError):  # rows committed batch by batch, the check at the end
+        seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+    name = "portfolio_contactpoi_consumer_id_15b29056_fk_portfolio"
+    assert _foreign_keys_present()[name] is False  # there, but not checked
+
+    with pytest.raises(IntegrityError):  # the next load's repair says so again
+        build_missing_indexes(imports.PORTFOLIO_TABLES)
+    orphan["point"].delete()
+    build_missing_indexes(imports.PORTFOLIO_TABLES)
+
+    assert all(_foreign_keys_present().values()) and len(_foreign_keys_present()) >= 6

@@ -34,6 +34,7 @@ class DateRangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and (end < start or (end - start).days > MAX_RANGE_DAYS):
             raise forms.ValidationError("Give a range of at most about three years, from ≤ to.")

@@ -30,11 +30,13 @@ varied portfolio and at the edges of what is shared, that every answer equals wh
 
 from __future__ import annotations
 
+import enum
 import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from django.db import connection, connections
@@ -138,7 +140,8 @@ def _workers(chunks: int) -> int:
     connections and would not see uncommitted rows) and never on an in-memory database."""
     if chunks < 3 or connection.in_atomic_block:
         return 1
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    # The stubs type `connection` as the base wrapper; SQLite's has `is_in_memory_db`.
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         return 1
     return min(len(os.sched_getaffinity(0)), MAX_WORKERS, chunks)
 
@@ -664,7 +667,7 @@ def _answer_range(cursor, low: int, high: int, run: _Run) -> dict[Answer, list[i
     return grouped
 
 
-def _first(candidates: list[tuple[bool, object]]) -> object:
+def _first(candidates: list[tuple[bool, str]]) -> str | _Ambiguous | None:
     """The value of the first candidate in (primary first, then by id) order, knowing only
     which are primary: found if every candidate of the first group says the same, else
     `AMBIGUOUS`; None without candidates."""
@@ -677,7 +680,13 @@ def _first(candidates: list[tuple[bool, object]]) -> object:
     return None
 
 
-AMBIGUOUS = object()
+class _Ambiguous(enum.Enum):
+    """The type of `AMBIGUOUS` (an enum member, so that `is AMBIGUOUS` narrows for mypy)."""
+
+    AMBIGUOUS = enum.auto()
+
+
+AMBIGUOUS: Final = _Ambiguous.AMBIGUOUS
 
 
 def _plain_answer(key: str, run: _Run) -> Answer | None:
@@ -708,11 +717,11 @@ def _answer_for_points(consumer_state: str, points: str, run: _Run) -> Answer | 
     for token in points.split(" ") if points else ():
         is_primary = token[1] == "1"
         if token[0] == "a":
-            number, _, state = token[2:].partition(":")
+            number, _, address_state = token[2:].partition(":")
             if number:
                 address_zones.append((is_primary, sets[int(number)][0]))
-            if state:
-                address_states.append((is_primary, state))
+            if address_state:
+                address_states.append((is_primary, address_state))
         elif len(token) > 2:
             if token[2] == "r":
                 zones = _zones_for_prefix(token[3:])
@@ -732,6 +741,7 @@ def _answer_for_points(consumer_state: str, points: str, run: _Run) -> Answer | 
     state = consumer_state or _first(address_states)
     if first is AMBIGUOUS or state is AMBIGUOUS:
         return None
+    assert first is not None  # `_first` of at least one candidate
     everything.discard(first)
     base = ((first, *sorted(everything)), state or None)
     answer = run.by_base.get(base)
@@ -876,7 +886,9 @@ def _shape_facts(
     )
 
 
-def _call_on(day: int, zone: ZoneInfo, result: str, *, debt: str = "1") -> core.Call:
+def _call_on(
+    day: int, zone: ZoneInfo, result: core.events.CallResult, *, debt: str = "1"
+) -> core.Call:
     at = datetime.combine(date.fromordinal(day), time(0), tzinfo=zone)
     return core.Call(at=at, result=result, debt_ids=(debt,), to="consumer")
 

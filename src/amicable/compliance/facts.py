@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -206,6 +207,7 @@ def gather_facts(
         )
         if not rows:
             return {}
+        by_consumer: dict[str, object]
         if id_range is not None:
             by_consumer = {"consumer_id__gte": id_range[0], "consumer_id__lte": id_range[1]}
         else:
@@ -299,7 +301,7 @@ def _read_in_four_queries(
     facts_query = ComplianceFact.objects.filter(**by_consumer)
     if not count_later:
         facts_query = facts_query.filter(at__lte=now)
-    for row in facts_query.order_by("consumer_id", "at", "id").values_list(
+    for fact_row in facts_query.order_by("consumer_id", "at", "id").values_list(
         "id",
         "consumer_id",
         "kind",
@@ -310,11 +312,11 @@ def _read_in_four_queries(
         "details",
         "debts__id",
     ):
-        by_id = fact_rows[row[1]]
-        if row[0] in by_id:
-            by_id[row[0]][-1].append(row[8])
+        by_id = fact_rows[fact_row[1]]
+        if fact_row[0] in by_id:
+            by_id[fact_row[0]][-1].append(fact_row[8])
         else:
-            by_id[row[0]] = [*row[:8], [row[8]] if row[8] is not None else []]
+            by_id[fact_row[0]] = [*fact_row[:8], [fact_row[8]] if fact_row[8] is not None else []]
     return points, debts, attempts, fact_rows
 
 
@@ -361,15 +363,15 @@ def fetch_prepared_together(queries: Sequence[tuple[str, Sequence]]) -> list[lis
 
     connection.ensure_connection()
     raw = connection.connection
-    cursors = [psycopg.Cursor(raw) for _ in queries]
+    pg_cursors = [psycopg.Cursor(raw) for _ in queries]
     try:
         with raw.pipeline():
-            for cursor, (sql, params) in zip(cursors, queries, strict=True):
-                cursor.execute(sql, params, prepare=True)
-        return [cursor.fetchall() for cursor in cursors]
+            for pg_cursor, (sql, params) in zip(pg_cursors, queries, strict=True):
+                pg_cursor.execute(sql, params, prepare=True)
+        return [pg_cursor.fetchall() for pg_cursor in pg_cursors]
     finally:
-        for cursor in cursors:
-            cursor.close()
+        for pg_cursor in pg_cursors:
+            pg_cursor.close()
 
 
 def _read_in_one_query(
@@ -643,11 +645,11 @@ def build_consumer_facts(
         if fact[2] in DESIGNATIONS:
             designations.setdefault(fact[2], []).append(fact)
             continue
-        event = _fact_event(fact, day_zone, now)
-        if isinstance(event, list):
-            events.extend(event)
-        elif event is not None:
-            events.append(event)
+        fact_event = _fact_event(fact, day_zone, now)
+        if isinstance(fact_event, list):
+            events.extend(fact_event)
+        elif fact_event is not None:
+            events.append(fact_event)
     inconvenient_times, inconvenient_places, employer_prohibits = _designations(designations)
     consumer = core.Consumer(
         time_zones=zones,
@@ -729,7 +731,8 @@ def _fact_event(
             returned_on=_day(details.get("returned_on")),
         )
     if kind in (Kind.CONSENT, Kind.CONSENT_REVOKED):
-        consent_kind = details.get("consent_kind") or "calls"
+        # `record_fact` accepts only the consent kinds core knows.
+        consent_kind = cast(core.events.ConsentKind, details.get("consent_kind") or "calls")
         if kind == Kind.CONSENT_REVOKED:
             return core.ConsentRevoked(at=at, debt_ids=debts, kind=consent_kind, phone=point)
         for_dates = details.get("for_dates")
@@ -819,6 +822,6 @@ def _designations(
             places.discard(place)
         elif place:
             places.add(place)
-    employer = by_kind.get(ComplianceFact.Kind.EMPLOYER_PROHIBITS_CONTACT, ())
+    employer: Sequence = by_kind.get(ComplianceFact.Kind.EMPLOYER_PROHIBITS_CONTACT, ())
     prohibits = bool(employer) and not employer[-1][6]
     return tuple(times.values()), frozenset(places), prohibits

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -44,7 +45,7 @@ class UnableToExplain(UnableTo):
     pass
 
 
-CHANNEL_ACTIONS = {
+CHANNEL_ACTIONS: dict[str, str] = {
     ContactAttempt.Channel.CALL: "call",
     ContactAttempt.Channel.TEXT: "text",
     ContactAttempt.Channel.EMAIL: "email",
@@ -222,7 +223,8 @@ def _insert_attempt(attempt: ContactAttempt, debt_ids: list[int]) -> int:
         for f in ContactAttempt._meta.concrete_fields
         if not f.primary_key and f.name not in ("result", "result_at")
     ]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # A concrete field always has a column (the stubs allow None for the others).
+    columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
     values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields]
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (
@@ -310,7 +312,7 @@ DAY_DATED = frozenset(
     }
 )
 # Facts that must name a contact point, and which kinds of point they accept.
-POINT_KINDS = {
+POINT_KINDS: dict[str, set[str]] = {
     ComplianceFact.Kind.NOT_PERSONS_NUMBER: {ContactPoint.Kind.PHONE},
     ComplianceFact.Kind.CONSUMER_CALL: {ContactPoint.Kind.PHONE},
     ComplianceFact.Kind.CONSENT: {ContactPoint.Kind.PHONE},

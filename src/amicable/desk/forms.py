@@ -91,12 +91,13 @@ class PaymentForm(forms.Form):
         required=False, max_length=17, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     account_type = forms.ChoiceField(
-        required=False, choices=[("checking", "Checking"), ("savings", "Savings")]
+        required=False, choices=[("CHECKING", "Checking"), ("SAVINGS", "Savings")]
     )
     holder_name = forms.CharField(required=False, max_length=100)
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("method") == "CARD":
             for name in ("card_number", "exp_month", "exp_year", "cvc"):
                 if not data.get(name):

@@ -6,6 +6,7 @@ limited-content message and the third-party / wrong-number paths."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -23,7 +24,7 @@ from amicable.strategy.selectors import TimelineItem, timeline_for
 class AccountScreen:
     session: CallSession
     phones: list[ContactPoint]
-    snapshot: object
+    snapshot: compliance.ComplianceSnapshot
     scripts: dict[str, str]
     debts: list[Debt] = field(default_factory=list)
     arrangements: list[Arrangement] = field(default_factory=list)
@@ -31,7 +32,7 @@ class AccountScreen:
     payments: list[Payment] = field(default_factory=list)
     callbacks: list[Callback] = field(default_factory=list)
     timeline: list[TimelineItem] = field(default_factory=list)
-    total_balance: object = None
+    total_balance: Decimal | int | None = None  # 0 (an int) without active debts
 
 
 def account_screen(*, session: CallSession, now: datetime) -> AccountScreen:

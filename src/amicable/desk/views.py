@@ -280,7 +280,8 @@ def hardship(request, session_id: int):
             request,
             "Check the income and expenses: "
             + "; ".join(
-                f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items()
+                f"{form.fields[f].label or f}: {' '.join(str(m) for m in e)}"
+                for f, e in form.errors.items()
             ),
         )
         return _back(session_id, "situation")
@@ -323,7 +324,7 @@ def arrangement(request, session_id: int):
         messages.error(
             request,
             "Check the arrangement: "
-            + "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items()),
+            + "; ".join(f"{f}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()),
         )
         return _back(session_id, "options")
     data = form.cleaned_data
@@ -391,7 +392,10 @@ def payment(request, session_id: int):
         messages.error(
             request,
             "Check the payment details: "
-            + "; ".join(f"{f.replace('_', ' ')}: {' '.join(e)}" for f, e in form.errors.items()),
+            + "; ".join(
+                f"{f.replace('_', ' ')}: {' '.join(str(m) for m in e)}"
+                for f, e in form.errors.items()
+            ),
         )
         return _back(session_id, "payment")
     data = form.cleaned_data
@@ -413,7 +417,7 @@ def payment(request, session_id: int):
                 bank_account=BankAccount(
                     routing_number=data["routing_number"],
                     account_number=data["account_number"],
-                    account_type=data["account_type"] or "checking",
+                    account_type=data["account_type"] or "CHECKING",
                     holder_name=data["holder_name"],
                 )
             )

@@ -17,7 +17,7 @@ def to_money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def format_money(value: Decimal | None) -> str:
+def format_money(value: Decimal | int | None) -> str:
     """`$1,234.50`; negative amounts as `-$12.00`."""
     if value is None:
         return ""

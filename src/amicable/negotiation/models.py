@@ -1,9 +1,19 @@
 """What the collector learned about the person's means, and what they agreed to pay."""
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class MoneyFieldOptions(TypedDict):
+    """`DecimalField(**MONEY)`: typed so mypy can check the unpacked keywords."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyFieldOptions = {"max_digits": 14, "decimal_places": 2}
 
 
 class HardshipAssessment(models.Model):

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 
@@ -120,6 +121,8 @@ def create_arrangement(
         HardshipAssessment.objects.filter(pk=assessment_id).first() if assessment_id else None
     )
     disposable = assessment.disposable_monthly if assessment else None
+    # Not checked here: core refuses an unknown frequency (caught below).
+    plan_frequency = cast(core.Frequency, frequency if count > 1 else "MONTHLY")
     try:
         verdict = core.evaluate_arrangement(
             balance=debt.balance,
@@ -129,12 +132,12 @@ def create_arrangement(
             total=total,
             first_due_on=first_due_on,
             count=count,
-            frequency=frequency if count > 1 else "MONTHLY",
+            frequency=plan_frequency,
         )
         schedule = core.build_schedule(
             total=total,
             count=count,
-            frequency=frequency if count > 1 else "MONTHLY",
+            frequency=plan_frequency,
             first_due_on=first_due_on,
         )
     except (core.UnableToProposeOptions, core.UnableToBuildSchedule) as error:
@@ -249,6 +252,8 @@ def accept_counter(
     if approval.status != ApprovalRequest.Status.COUNTERED:
         raise UnableToArrange("there is no counter offer to accept")
     original = approval.arrangement
+    # `decide_approval` sets both when it counters.
+    assert approval.counter_total is not None and approval.counter_payments is not None
     return create_arrangement(
         debt_id=original.debt_id,
         kind=original.kind,

@@ -14,13 +14,19 @@ with the same key (`complete_pending_payment`), which returns the original charg
 import logging
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
 from amicable.kernel.money import ZERO, format_money, to_money
-from amicable.payments.core.allocation import BucketAmounts, UnableToAllocate, allocate_payment
+from amicable.payments.core.allocation import (
+    AllocationRule,
+    BucketAmounts,
+    UnableToAllocate,
+    allocate_payment,
+)
 from amicable.payments.gateway import configured_processor
 from amicable.payments.models import Payment
 from amicable.payments.processors.base import ChargeResult, PaymentMethodInput, UnableToCharge
@@ -150,7 +156,7 @@ def _record_result(*, payment_id: int, result: ChargeResult, now: datetime) -> P
         try:
             taken = allocate_payment(
                 amount=payment.amount,
-                rule=debt.creditor.allocation_rule,
+                rule=cast(AllocationRule, debt.creditor.allocation_rule),  # a model choice
                 balances=BucketAmounts(
                     principal=debt.principal_balance,
                     interest=debt.interest_balance,

@@ -245,9 +245,11 @@ def _foreign_keys(model_list: Sequence[type[models.Model]]) -> list[tuple[str, s
     found = []
     for model in model_list:
         for field in model._meta.local_fields:
-            if field.remote_field is None or not field.db_constraint:
+            # Relation fields have `db_constraint`; the stubs do not declare it.
+            if field.remote_field is None or not field.db_constraint:  # type: ignore[attr-defined]
                 continue
-            statement = editor._create_fk_sql(  # noqa: SLF001
+            # A private method of Django's schema editor, left out of the stubs.
+            statement = editor._create_fk_sql(  # type: ignore[attr-defined]  # noqa: SLF001
                 model, field, "_fk_%(to_table)s_%(to_column)s"
             )
             name = str(statement.parts["name"]).strip('"')
@@ -280,7 +282,8 @@ def _plain_indexes(model_list: Sequence[type[models.Model]]) -> list[tuple[str, 
     editor = connection.schema_editor(collect_sql=True)  # not entered: it only writes SQL
     found = []
     for model in model_list:
-        for statement in editor._model_indexes_sql(model):  # noqa: SLF001
+        # A private method of Django's schema editor, left out of the stubs.
+        for statement in editor._model_indexes_sql(model):  # type: ignore[attr-defined]  # noqa: SLF001
             columns = statement.parts.get("columns")
             first = columns.columns[0] if columns is not None and columns.columns else ""
             name = str(statement.parts["name"]).strip('"')

@@ -7,12 +7,22 @@ in the same transaction as the entries (so list screens need no aggregate querie
 
 import unicodedata
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.expressions import Combinable
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class MoneyFieldOptions(TypedDict):
+    """`DecimalField(**MONEY)`: typed so mypy can check the unpacked keywords."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyFieldOptions = {"max_digits": 14, "decimal_places": 2}
 
 
 def fold(text: str) -> str:
@@ -24,7 +34,7 @@ def fold(text: str) -> str:
 def sums_to(total: str, *parts: str) -> Q:
     """`total = sum(parts)` to the cent. SQLite compares decimals as floating point, so the
     check allows half a cent either way (amounts are always whole cents)."""
-    expression = F(parts[0])
+    expression: Combinable = F(parts[0])
     for part in parts[1:]:
         expression = expression + F(part)
     half_cent = Decimal("0.005")

@@ -55,7 +55,7 @@ def seed_demo_portfolio(
     seed: int,
     as_of: date,
     now: datetime,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> dict[str, int]:
     """Build (or top up) the demo portfolio; returns created/unchanged counts."""
     creditors = ensure_demo_creditors(now=now)
@@ -95,7 +95,7 @@ def _insert_chunks(
     placements: dict[str, Placement],
     totals: dict[str, int],
     now: datetime,
-    on_progress: Callable[[int], None] | None,
+    on_progress: Callable[[int], object] | None,
 ) -> None:
     done = 0
     while group := list(islice(chunks, CHUNKS_PER_TRANSACTION)):

@@ -7,6 +7,7 @@ bankruptcy, a death) is recorded there as a fact in the same transaction as the 
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -155,8 +156,7 @@ def _candidates(*, agent_id: int, now: datetime, limit: int) -> list[int]:
         .order_by("last_worked_at", "consumer_id")
         .values_list("consumer_id", flat=True)[:limit]
     )
-    seen: set[int] = set()
-    return [c for c in ordered if not (c in seen or seen.add(c))]
+    return list(dict.fromkeys(ordered))  # without repeats, in order
 
 
 def next_account(*, agent_id: int, now: datetime, batch: int = 25) -> CallSession | None:
@@ -408,11 +408,12 @@ def record_disposition(
             method="told on the call",
         )
     if code == "DISCONNECTED":
+        assert session.phone_id is not None  # checked above
         ContactPoint.objects.filter(pk=session.phone_id).update(
             status=ContactPoint.Status.DISCONNECTED
         )
     if code in FACTS:
-        details = {"method": "told on the call"}
+        details: dict[str, Any] = {"method": "told on the call"}
         if code in {"CEASE", "DISPUTE"}:
             details["in_writing"] = False
         if code == "BANKRUPTCY":
@@ -428,6 +429,7 @@ def record_disposition(
         due_at__gt=now
     ).update(completed_at=now)
     if code == "CALLBACK":
+        assert callback_at is not None  # checked above
         _book_callback(session=session, agent_id=agent_id, at=callback_at, now=now, note=note)
     if note.strip():
         Note.objects.create(

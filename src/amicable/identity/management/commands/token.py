@@ -37,16 +37,16 @@ class Command(BaseCommand):
                     f"{token.prefix}… {state}"
                 )
         else:
-            token = ApiToken.objects.filter(pk=options["token_id"]).first()
-            if token is None:
+            revoked = ApiToken.objects.filter(pk=options["token_id"]).first()
+            if revoked is None:
                 raise CommandError(f"no token with id {options['token_id']}")
-            token.revoked_at = now
-            token.save(update_fields=["revoked_at"])
+            revoked.revoked_at = now
+            revoked.save(update_fields=["revoked_at"])
             record_audit_event(
                 at=now,
                 actor_id=None,
                 action="api_token.revoked",
                 object_type="ApiToken",
-                object_id=token.pk,
+                object_id=revoked.pk,
             )
-            self.stdout.write(f"Token {token.pk} revoked.")
+            self.stdout.write(f"Token {revoked.pk} revoked.")

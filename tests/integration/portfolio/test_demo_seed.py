@@ -61,21 +61,31 @@ def _declared_plain_indexes() -> dict[str, str]:
     return {name: column for _table, column, name, _sql in _plain_indexes(PORTFOLIO_TABLES)}
 
 
-def test_a_load_into_an_empty_portfolio_builds_the_plain_indexes_afterwards(now, monkeypatch):
+def _first_load(now, monkeypatch, *, after_each_batch) -> None:
+    """Seed 300 accounts into the empty portfolio as a first (deferred-index) load, calling
+    `after_each_batch()` after each batch is written."""
     from amicable.portfolio import imports
 
-    declared = _declared_plain_indexes()
-    assert len(declared) >= 8 and set(declared) <= _plain_index_names()
-    seen_during_load: list[set[str]] = []
     original = imports.apply_prepared_rows
 
     def spy(**kwargs):
-        seen_during_load.append(_plain_index_names())
-        return original(**kwargs)
+        counts = original(**kwargs)
+        after_each_batch()
+        return counts
 
     monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
     monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", spy)
     seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+
+
+def test_a_load_into_an_empty_portfolio_builds_the_plain_indexes_afterwards(now, monkeypatch):
+    declared = _declared_plain_indexes()
+    assert len(declared) >= 8 and set(declared) <= _plain_index_names()
+    seen_during_load: list[set[str]] = []
+
+    _first_load(
+        now, monkeypatch, after_each_batch=lambda: seen_during_load.append(_plain_index_names())
+    )
 
     missing_during_load = set(declared) - seen_during_load[0]
     assert {declared[name] for name in missing_during_load} == set(declared.values()) - {
@@ -130,48 +140,36 @@ def _foreign_keys_present() -> dict[str, bool]:
 def test_on_postgresql_a_first_load_checks_foreign_keys_once_at_the_end(now, monkeypatch):
     from django.db import connection
 
-    from amicable.portfolio import imports
-
     if connection.vendor != "postgresql":
         pytest.skip("SQLite cannot drop a foreign key without rebuilding the table")
     declared = _foreign_keys_present()
     assert len(declared) >= 6 and all(declared.values())
     seen_during_load: list[dict[str, bool]] = []
-    original = imports.apply_prepared_rows
 
-    def spy(**kwargs):
-        seen_during_load.append(_foreign_keys_present())
-        return original(**kwargs)
-
-    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
-    monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", spy)
-    seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+    _first_load(
+        now, monkeypatch, after_each_batch=lambda: seen_during_load.append(_foreign_keys_present())
+    )
 
     assert seen_during_load[0] == {}  # no per-row checks while loading
     assert _foreign_keys_present() == declared  # all back, validated
 
 
+def _orphan_point(now) -> ContactPoint:
+    """As if a bug wrote a contact point for nobody (once: a load has several batches)."""
+    point, _ = ContactPoint.objects.get_or_create(
+        consumer_id=987654321, kind="EMAIL", value="x@example.com", created_at=now
+    )
+    return point
+
+
 def test_on_postgresql_a_row_without_its_parent_fails_the_first_load(now, monkeypatch):
     from django.db import IntegrityError, connection
 
-    from amicable.portfolio import imports
-
     if connection.vendor != "postgresql":
         pytest.skip("SQLite cannot drop a foreign key without rebuilding the table")
-    original = imports.apply_prepared_rows
 
-    def load_then_orphan(**kwargs):
-        counts = original(**kwargs)
-        # as if a bug wrote a contact point for nobody (once: there may be several batches)
-        ContactPoint.objects.get_or_create(
-            consumer_id=987654321, kind="EMAIL", value="x@example.com", created_at=now
-        )
-        return counts
-
-    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
-    monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", load_then_orphan)
     with pytest.raises(IntegrityError, match="portfolio_contactpoi_consumer_id"):
-        seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+        _first_load(now, monkeypatch, after_each_batch=lambda: _orphan_point(now))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -185,26 +183,15 @@ def test_on_postgresql_a_key_that_failed_validation_is_validated_again_until_men
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite cannot drop a foreign key without rebuilding the table")
-    original = imports.apply_prepared_rows
-    orphan = {}
 
-    def load_then_orphan(**kwargs):
-        counts = original(**kwargs)
-        orphan["point"], _ = ContactPoint.objects.get_or_create(
-            consumer_id=987654321, kind="EMAIL", value="x@example.com", created_at=now
-        )
-        return counts
-
-    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 100)
-    monkeypatch.setattr("amicable.portfolio.seeding.apply_prepared_rows", load_then_orphan)
     with pytest.raises(IntegrityError):  # rows committed batch by batch, the check at the end
-        seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+        _first_load(now, monkeypatch, after_each_batch=lambda: _orphan_point(now))
     name = "portfolio_contactpoi_consumer_id_15b29056_fk_portfolio"
     assert _foreign_keys_present()[name] is False  # there, but not checked
 
     with pytest.raises(IntegrityError):  # the next load's repair says so again
         build_missing_indexes(imports.PORTFOLIO_TABLES)
-    orphan["point"].delete()
+    _orphan_point(now).delete()
     build_missing_indexes(imports.PORTFOLIO_TABLES)
 
     assert all(_foreign_keys_present().values()) and len(_foreign_keys_present()) >= 6

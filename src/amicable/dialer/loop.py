@@ -45,6 +45,7 @@ from amicable.dialer.telephony.base import (
     COMPLETED,
     INVALID,
     NO_ANSWER,
+    PICKED_UP,
     CallEvent,
     TelephonyProvider,
     UnableToPlaceCall,
@@ -241,6 +242,19 @@ class DialerLoop:
             ring = event.ring_seconds
             if ring is None:
                 ring = max(0.0, (event.at - call.placed_at).total_seconds())
+            if kind == PICKED_UP:
+                # Only the pacing policy needs it: who answered is known at the AMD verdict.
+                self._observe(
+                    run,
+                    Event(
+                        kinds.PICKED_UP,
+                        self._world(run, event.at),
+                        call.pk,
+                        None,
+                        ring * self.speed,
+                    ),
+                )
+                return True
             if kind == ANSWERED_LIVE:
                 call.state = DialerCall.State.WAITING
                 call.answered_at = event.at

@@ -9,10 +9,13 @@ Semantics (docs/dialer.md has the long form):
   agent.
 - A connected call lasts a lognormal talk time, then the agent does lognormal wrap-up work and
   is idle again (or takes the first waiting person at once).
+- A policy that observes events is told when a line is picked up (`picked_up`, a person or a
+  machine, before detection says which), as a live dialer's answer supervision tells it.
 - Events at the same instant are handled in this order: agents finishing wrap-up, agents
   finishing talk, lines resolving without a person, people starting to wait, abandonment
-  deadlines, then the policy's tick. So an agent freed exactly at a deadline still gets the call,
-  and the policy always sees the state after everything that happened at that instant.
+  deadlines, the policy's tick, then pick-ups. So an agent freed exactly at a deadline still
+  gets the call, and the policy always sees the state after everything that happened at that
+  instant.
 - Nothing at or after the end of the shift is simulated; talk and wrap time is counted up to it.
 
 Randomness comes from two streams seeded from the scenario seed: one for dials (outcome and
@@ -38,6 +41,7 @@ from amicable.dialer.core.pacing import (
     DIAL_PLACED,
     INVALID,
     NO_ANSWER,
+    PICKED_UP,
     TALK_ENDED,
     WRAP_ENDED,
     Event,
@@ -53,6 +57,7 @@ _RESOLVE = 2  # a line ends without a person: machine, no answer, busy, invalid
 _WAITING = 3  # a person has answered and passed answering-machine detection
 _ABANDON = 4  # a waiting person's deadline
 _TICK = 5
+_PICKUP = 6  # a line is picked up (person or machine); only sent to policies that observe
 
 # Agent states.
 IDLE = 0
@@ -259,6 +264,9 @@ class World:
                     call = Call(dials, now, outcome, ring, ends_at)
                     seq += 1
                     push(heap, (ends_at, code_out, seq, call))
+                    if observe is not None and outcome <= MACHINE:
+                        seq += 1
+                        push(heap, (now + ring, _PICKUP, seq, call))
                     if observe is not None:
                         observe(Event(DIAL_PLACED, now, call.id))
 
@@ -307,6 +315,9 @@ class World:
                 else:
                     agent_state[agent] = IDLE
                     idle_agents.append(agent)
+
+            elif code == _PICKUP:
+                observe(Event(PICKED_UP, now, payload.id, None, payload.ring))  # type: ignore[misc]
 
             else:  # _ABANDON
                 call = payload

@@ -2,6 +2,7 @@
 authorised and recorded, refused dials are never placed, answers go to the longest-idle agent,
 people nobody could take are abandoned with the safe-harbour message, agents' states recorded."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -206,6 +207,29 @@ def test_agent_states_are_recorded_through_the_call_and_the_policy_learns_them()
     assert kinds == [("talk_ended", 61.0), ("wrap_ended", 6.0)]
     # Ready again: the second person is dialed at 70 s.
     assert DialerCall.objects.count() == 2
+
+
+def test_a_pick_up_reaches_the_policy_before_the_machine_verdict_and_leaves_the_call_dialing():
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    scenario = world_scenario(outcome="machine", ring=2.0)
+    scenario = replace(scenario, timing=replace(scenario.timing, amd_seconds=3.0))
+    loop, provider = loop_for(scenario)
+    run(loop, NOW, 1)
+    seen = []
+    loop.runs[campaign.pk].policy.observe = seen.append
+
+    run(loop, NOW, 3, first=1)  # picked up at 2 s; the verdict comes at 5 s
+    call = DialerCall.objects.get()
+    assert call.state == "DIALING"
+    assert [(e.kind, e.time, e.seconds) for e in seen] == [("picked_up", 2.0, 2.0)]
+
+    run(loop, NOW, 6, first=3)
+    call.refresh_from_db()
+    assert call.state == "ENDED" and call.outcome == "MACHINE"
+    assert [e.kind for e in seen] == ["picked_up", "answered_machine"]
 
 
 def test_abandonment_over_a_rolling_30_days_per_campaign():

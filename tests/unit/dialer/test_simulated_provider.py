@@ -46,3 +46,28 @@ def test_events_come_when_due_and_speed_scales_time():
     (event,) = provider.poll_events(now=NOW + timedelta(seconds=3))  # 26 s at most, / 10
     assert event.provider_call_id == call_id and event.at <= NOW + timedelta(seconds=2.9)
     assert provider.poll_events(now=NOW + timedelta(hours=1)) == []
+
+
+def test_a_line_picked_up_is_reported_before_who_answered():
+    scenario = Scenario(seed=5)
+    provider = SimulatedProvider(scenario=scenario, speed=2)
+    ids = [provider.place_call(call_ref=str(n), to="+15185550134", now=NOW) for n in range(40)]
+    events = provider.poll_events(now=NOW + timedelta(hours=1))
+
+    by_call: dict[str, list] = {}
+    for event in events:
+        by_call.setdefault(event.provider_call_id, []).append(event)
+    answered = 0
+    for call_id in ids:
+        kinds = [e.kind for e in by_call[call_id]]
+        if kinds[-1] in {"answered_live", "answered_machine"}:
+            answered += 1
+            picked, verdict = by_call[call_id]
+            assert kinds == ["picked_up", kinds[-1]]
+            assert picked.ring_seconds == verdict.ring_seconds
+            assert picked.at == NOW + timedelta(seconds=picked.ring_seconds)
+            detection = timedelta(seconds=scenario.timing.amd_seconds / 2)
+            assert verdict.at - picked.at == pytest.approx(detection, abs=timedelta(microseconds=2))
+        else:
+            assert len(kinds) == 1  # no answer, busy, invalid: nobody picked up
+    assert 5 <= answered <= 35

@@ -93,6 +93,36 @@ def test_machines_only_never_reach_an_agent() -> None:
     assert (metrics.live_answers, metrics.connected, metrics.utilization) == (0, 0, 0.0)
 
 
+def test_a_pick_up_is_reported_at_the_ring_time_before_who_answered() -> None:
+    events: list[Event] = []
+
+    class Listening:
+        def calls_to_place(self, snapshot: Snapshot) -> int:
+            return 1 if snapshot.now in (0.0, 1.0) else 0
+
+        def observe(self, event: Event) -> None:
+            events.append(event)
+
+    data = tiny(
+        outcomes={"live": 0.5, "machine": 0.5}, timing={"machine_answer": {"mean": 20.0, "sd": 0.0}}
+    )
+    simulate(parse_scenario(data), policy_factory=Listening)
+
+    by_call: dict[int, list[Event]] = {}
+    for event in events:
+        if event.call_id is not None:
+            by_call.setdefault(event.call_id, []).append(event)
+    assert len(by_call) == 2
+    seen = set()
+    for call_events in by_call.values():
+        placed, picked, verdict = call_events[:3]
+        assert [placed.kind, picked.kind] == ["dial_placed", "picked_up"]
+        assert picked.time == pytest.approx(placed.time + picked.seconds)
+        assert verdict.time == pytest.approx(picked.time + 2.0)  # answering-machine detection
+        seen.add(verdict.kind)
+    assert seen == {"answered_live", "answered_machine"}
+
+
 def test_a_fixed_seed_gives_identical_results_and_another_seed_differs() -> None:
     scenario = parse_scenario({"agents": 10, "hours": 0.5})
     first = simulate(scenario, pacing="predictive", seed=3).metrics

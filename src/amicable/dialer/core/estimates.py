@@ -87,6 +87,9 @@ class DialOutcomes:
         self.cum_live = [0.0] * (max_age_seconds + 2)
         self.cum_resolved = [0.0] * (max_age_seconds + 2)
         self.total = 0.0
+        # Seconds from pick-up to a person waiting (answering-machine detection), once the
+        # caller reports pick-ups; ages are then pick-up ages and arrivals come this much later.
+        self.arrival_delay = 0.0
         self.refresh()
 
     def add(self, age_seconds: float, live: bool) -> None:
@@ -128,12 +131,14 @@ class DialOutcomes:
 
     def new_dial_live_by(self, h: float) -> float:
         """P(a dial placed now brings a waiting person within h seconds)."""
-        return self._cum(self.cum_live, h) / self.total
+        return self._cum(self.cum_live, h - self.arrival_delay) / self.total
 
     def in_flight_live_within(self, age: float, h: float) -> float:
         """P(a dial still ringing at `age` brings a waiting person within the next h seconds)."""
         remaining = self.total - self._cum(self.cum_resolved, age)
         if remaining <= 1e-9:
             return 0.0
-        gained = self._cum(self.cum_live, age + h) - self._cum(self.cum_live, age)
+        gained = self._cum(self.cum_live, age + h - self.arrival_delay) - self._cum(
+            self.cum_live, age
+        )
         return min(1.0, max(0.0, gained / remaining))

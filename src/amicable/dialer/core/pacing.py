@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-# Event kinds, in the order a call lives through them. A dial ends in exactly one of
-# ANSWERED_LIVE, ANSWERED_MACHINE, NO_ANSWER, BUSY or INVALID; a live answer then ends in
-# CONNECTED (followed by TALK_ENDED and WRAP_ENDED for the agent) or ABANDONED.
+# Event kinds, in the order a call lives through them. A dial that is picked up (by a person or
+# a machine) reports PICKED_UP first, when the line is answered and answering-machine
+# detection starts (answer supervision: a live dialer knows this before it knows who answered).
+# A dial ends in exactly one of ANSWERED_LIVE, ANSWERED_MACHINE, NO_ANSWER, BUSY or INVALID; a
+# live answer then ends in CONNECTED (followed by TALK_ENDED and WRAP_ENDED for the agent) or
+# ABANDONED.
 DIAL_PLACED = "dial_placed"
+PICKED_UP = "picked_up"
 ANSWERED_LIVE = "answered_live"
 ANSWERED_MACHINE = "answered_machine"
 NO_ANSWER = "no_answer"
@@ -28,6 +32,7 @@ WRAP_ENDED = "wrap_ended"
 
 EVENT_KINDS = (
     DIAL_PLACED,
+    PICKED_UP,
     ANSWERED_LIVE,
     ANSWERED_MACHINE,
     NO_ANSWER,
@@ -65,6 +70,7 @@ class Event:
 
     `seconds` is the duration the event closes, where there is one:
       dial_placed       None
+      picked_up         ring time, dial to pick-up (a person or a machine; not yet known which)
       answered_live     ring time, dial to pick-up (the person is waiting from `time`, which
                         is pick-up + answering-machine detection)
       answered_machine  ring time, dial to pick-up (`time` is when the line is released)

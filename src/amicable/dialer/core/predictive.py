@@ -8,7 +8,11 @@ t + patience. Each tick we estimate both sides from what we have observed:
 - agents: idle now, plus for each busy agent the chance they finish by then, given how long they
   have already talked or wrapped up (learned talk and wrap-up survival curves);
 - people: those already waiting, plus for each dial still ringing the chance it brings a person
-  by then, given its age (learned from how earlier dials ended and when);
+  by then, given its age (learned from how earlier dials ended and when), and for each line
+  picked up but still in answering-machine detection the chance it is a person, given how
+  long it rang (learned from earlier pick-ups: a pick-up after 8 s is nearly always a person,
+  after 20 s mostly a machine). Pick-ups are optional events: without them, a dial counts as
+  ringing until its outcome;
 - and each new dial adds the chance it brings a person by then.
 
 Treating each agent and each dial as an independent chance gives, at each horizon, the
@@ -47,6 +51,7 @@ from amicable.dialer.core.pacing import (
     CONNECTED,
     DIAL_PLACED,
     NON_LIVE_OUTCOMES,
+    PICKED_UP,
     TALK_ENDED,
     WRAP_ENDED,
     Event,
@@ -58,6 +63,7 @@ _SQRT2 = math.sqrt(2.0)
 _VARIANCE_FLOOR = 0.25
 _CONTINUITY = 0.5
 _PMF_TAIL = 1e-7  # counts less likely than this are left out
+_MAX_PICK_SECOND = 120
 _TALKING = 0
 _WRAPPING = 1
 
@@ -72,7 +78,7 @@ class PredictivePolicy:
         safety_margin: float = 0.004,
         patience_seconds: float = 2.0,
         horizons: tuple[float, ...] = (3, 5, 7, 9, 11, 13, 16, 20, 25, 32),
-        initial_z: float = 2.0,
+        initial_z: float = 2.5,
         min_z: float = -1.0,
         max_z: float = 6.0,
         z_step: float = 0.3,
@@ -129,6 +135,13 @@ class PredictivePolicy:
 
         # What is going on now, from events.
         self.in_flight: dict[int, float] = {}  # call id -> placed at
+        self.picked: dict[int, tuple[float, float]] = {}  # call id -> (placed at, picked up at)
+        # Pick-ups by their ring second: how many, and how many of them were people.
+        self._pick_all = [1.0] * (_MAX_PICK_SECOND + 1)
+        self._pick_live = [0.5] * (_MAX_PICK_SECOND + 1)
+        self._picked_rows: list[tuple[float, ...]] = []
+        self._delay_sum = 0.0
+        self._delay_n = 0
         self.busy: dict[int, tuple[int, float]] = {}  # agent id -> (talking/wrapping, since)
 
         # Lookup tables, rebuilt from time to time (see _refresh).
@@ -151,10 +164,29 @@ class PredictivePolicy:
         agent = event.agent_id if event.agent_id is not None else -1
         if kind == DIAL_PLACED:
             self.in_flight[call] = event.time
-        elif kind == ANSWERED_LIVE or kind in NON_LIVE_OUTCOMES:
+        elif kind == PICKED_UP:
             placed = self.in_flight.pop(call, None)
             if placed is not None:
-                self.outcomes.add(event.time - placed, live=kind == ANSWERED_LIVE)
+                self.picked[call] = (placed, event.time)
+        elif kind == ANSWERED_LIVE or kind in NON_LIVE_OUTCOMES:
+            live = kind == ANSWERED_LIVE
+            picked = self.picked.pop(call, None)
+            if picked is not None:
+                placed, picked_at = picked
+                second = _pick_second(picked_at - placed)
+                self._pick_all[second] += 1.0
+                if live:
+                    self._pick_live[second] += 1.0
+                    self._delay_sum += event.time - picked_at
+                    self._delay_n += 1
+                self.outcomes.add(picked_at - placed, live=live)
+            else:
+                placed = self.in_flight.pop(call, None)
+                if placed is not None:
+                    # Without a pick-up event the age is the outcome's; once pick-ups are
+                    # reported, ages are pick-up ages, so a live answer's delay comes off.
+                    delay = self.outcomes.arrival_delay if live else 0.0
+                    self.outcomes.add(event.time - placed - delay, live=live)
         elif kind == CONNECTED:
             self.busy[agent] = (_TALKING, event.time)
         elif kind == TALK_ENDED:
@@ -209,6 +241,15 @@ class PredictivePolicy:
         for placed in self.in_flight.values():
             k = int(now - placed + 1e-9)
             people_rows.append(call_rows[k if k < call_last else call_last])
+        picked_rows = self._picked_rows
+        first_horizon = self.horizons[0]
+        delay = self.outcomes.arrival_delay
+        for placed, picked_at in self.picked.values():
+            row = picked_rows[_pick_second(picked_at - placed)]
+            arrives_in = picked_at + delay - now
+            if arrives_in > first_horizon:  # a slow detection: not there by the first horizons
+                row = _row_from(row, self.horizons, arrives_in)
+            people_rows.append(row)
         zeros = [0.0] * (2 * n_h)
         freeing = list(map(sum, zip(*agent_rows, strict=True))) if agent_rows else zeros
         coming = list(map(sum, zip(*people_rows, strict=True))) if people_rows else zeros
@@ -341,7 +382,15 @@ class PredictivePolicy:
     def _refresh_calls(self, now: float) -> None:
         self._next_call_refresh = now + min(300.0, max(5.0, now / 4.0))
         outcomes = self.outcomes
+        if self._delay_n:
+            outcomes.arrival_delay = self._delay_sum / self._delay_n
         outcomes.refresh()
+        n_h = len(self.horizons)
+        picked_rows = []
+        for all_, live_ in zip(self._pick_all, self._pick_live, strict=True):
+            p = live_ / all_
+            picked_rows.append(tuple([-p] * n_h + [p * (1.0 - p)] * n_h))
+        self._picked_rows = picked_rows
         self._new_dial_live = tuple(outcomes.new_dial_live_by(h) for h in self.horizons)
         self._live_rate = max(outcomes.live_rate(), 1e-6)
         # Chance a new dial brings a person in (h[j-1], h[j]]; the tail goes to the last one.
@@ -400,6 +449,24 @@ class PredictivePolicy:
                 total += ends_here * (1.0 - wrap.at(left_for_wrap))
             previous = current
         return min(1.0, total / alive)
+
+
+def _pick_second(ring: float) -> int:
+    """The whole second (rounded up) a pick-up came at, for the live-by-pick-up-time table."""
+    second = math.ceil(ring - 1e-9)
+    return 0 if second < 0 else min(second, _MAX_PICK_SECOND)
+
+
+def _row_from(
+    row: tuple[float, ...], horizons: tuple[float, ...], start: float
+) -> tuple[float, ...]:
+    """`row` (means, then variances, per horizon) without the horizons before `start`."""
+    n = len(horizons)
+    keep = [h >= start for h in horizons]
+    return tuple(
+        [m if k else 0.0 for m, k in zip(row[:n], keep, strict=True)]
+        + [v if k else 0.0 for v, k in zip(row[n:], keep, strict=True)]
+    )
 
 
 def _conditional_end(alive_now: float, alive_later: float) -> float:

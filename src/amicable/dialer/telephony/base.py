@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-# Event kinds: the dial-ending kinds of the pacing core, plus the end of an answered call.
+# Event kinds: the pacing core's pick-up and dial-ending kinds, plus the end of an answered call.
+PICKED_UP = "picked_up"  # the line was answered; answering-machine detection is running
 ANSWERED_LIVE = "answered_live"
 ANSWERED_MACHINE = "answered_machine"
 NO_ANSWER = "no_answer"
@@ -21,7 +22,7 @@ BUSY = "busy"
 INVALID = "invalid"
 COMPLETED = "completed"  # the line ended (the person hung up, or after our hang-up)
 
-CALL_EVENT_KINDS = (ANSWERED_LIVE, ANSWERED_MACHINE, NO_ANSWER, BUSY, INVALID, COMPLETED)
+CALL_EVENT_KINDS = (PICKED_UP, ANSWERED_LIVE, ANSWERED_MACHINE, NO_ANSWER, BUSY, INVALID, COMPLETED)
 
 #: What the safe-harbour message says (47 CFR 64.1200(a)(7)(i)(A) and 16 CFR 310.4(b)(4)(iii):
 #: within two seconds of the greeting, the caller's name and a number to call back; no sales

@@ -19,7 +19,14 @@ from datetime import datetime, timedelta
 
 from amicable.dialer.core.calls import draw_dial
 from amicable.dialer.core.scenario import Scenario
-from amicable.dialer.telephony.base import COMPLETED, CallEvent, UnableToPlaceCall
+from amicable.dialer.telephony.base import (
+    ANSWERED_LIVE,
+    ANSWERED_MACHINE,
+    COMPLETED,
+    PICKED_UP,
+    CallEvent,
+    UnableToPlaceCall,
+)
 
 
 class SimulatedProvider:
@@ -50,8 +57,14 @@ class SimulatedProvider:
             raise UnableToPlaceCall("no number to call")
         call_id = f"SIM{next(self._ids):06d}-{call_ref}"
         draw = draw_dial(self.rng, self.scenario.outcomes, self.scenario.timing)
+        ring = draw.ring_seconds / self.speed
+        if draw.kind in (ANSWERED_LIVE, ANSWERED_MACHINE):
+            # Answer supervision: the pick-up is known before detection says who answered.
+            picked_at = now + timedelta(seconds=ring)
+            picked = CallEvent(call_id, PICKED_UP, picked_at, ring)
+            heapq.heappush(self._due, (picked_at, next(self._seq), picked))
         at = now + timedelta(seconds=draw.resolves_after / self.speed)
-        event = CallEvent(call_id, draw.kind, at, draw.ring_seconds / self.speed)
+        event = CallEvent(call_id, draw.kind, at, ring)
         heapq.heappush(self._due, (at, next(self._seq), event))
         self.actions.append(("place", call_id, call_ref))
         return call_id
@@ -60,7 +73,7 @@ class SimulatedProvider:
         events = []
         while self._due and self._due[0][0] <= now:
             _, _, event = heapq.heappop(self._due)
-            if event.kind == "answered_live":
+            if event.kind == ANSWERED_LIVE:
                 self._live.add(event.provider_call_id)
             events.append(event)
         return events

@@ -54,6 +54,7 @@ from amicable.dialer.telephony.base import (
     COMPLETED,
     INVALID,
     NO_ANSWER,
+    PICKED_UP,
     SAFE_HARBOUR_MESSAGE,
     CallEvent,
     UnableToPlaceCall,
@@ -103,7 +104,8 @@ def validate_signature(
 
 def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | None:
     """The dialer's event for one status or AMD callback (None: nothing the dialer acts on,
-    e.g. ``ringing`` or ``in-progress``, since the AMD verdict follows the answer)."""
+    e.g. ``ringing``). ``in-progress`` without ``AnsweredBy`` is the pick-up: the AMD verdict
+    follows, and the pacing policy already counts on a likely person."""
     call_sid = params.get("CallSid", "")
     if not call_sid:
         return None
@@ -111,7 +113,10 @@ def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | No
     if answered_by:
         kind = ANSWERED_LIVE if answered_by in _HUMAN else ANSWERED_MACHINE
         return CallEvent(call_sid, kind, at, None)
-    final = _FINAL_STATUSES.get(params.get("CallStatus", ""))
+    status = params.get("CallStatus", "")
+    if status == "in-progress":
+        return CallEvent(call_sid, PICKED_UP, at, None)
+    final = _FINAL_STATUSES.get(status)
     if final is None:
         return None
     # CallDuration is the time the call was up, not the ring time: the loop measures the

@@ -242,18 +242,11 @@ class DialerLoop:
             ring = event.ring_seconds
             if ring is None:
                 ring = max(0.0, (event.at - call.placed_at).total_seconds())
+            # The policy hears each dial's pick-up and ending, with its ring time.
+            dial_event = Event(kind, self._world(run, event.at), call.pk, None, ring * self.speed)
             if kind == PICKED_UP:
                 # Only the pacing policy needs it: who answered is known at the AMD verdict.
-                self._observe(
-                    run,
-                    Event(
-                        kinds.PICKED_UP,
-                        self._world(run, event.at),
-                        call.pk,
-                        None,
-                        ring * self.speed,
-                    ),
-                )
+                self._observe(run, dial_event)
                 return True
             if kind == ANSWERED_LIVE:
                 call.state = DialerCall.State.WAITING
@@ -261,16 +254,7 @@ class DialerLoop:
                 call.ring_seconds = ring
                 call.save(update_fields=["state", "answered_at", "ring_seconds"])
                 run.live_answers += 1
-                self._observe(
-                    run,
-                    Event(
-                        kinds.ANSWERED_LIVE,
-                        self._world(run, event.at),
-                        call.pk,
-                        None,
-                        ring * self.speed,
-                    ),
-                )
+                self._observe(run, dial_event)
                 return True
             if kind not in OUTCOMES:
                 logger.warning("call %s: unknown provider event %r", call.pk, kind)
@@ -286,9 +270,7 @@ class DialerLoop:
             self._record_result(call, result, event.at)
             self._after_attempt(call.member_id, campaign, result, now)
             report.resolved += 1
-            self._observe(
-                run, Event(kind, self._world(run, event.at), call.pk, None, ring * self.speed)
-            )
+            self._observe(run, dial_event)
             if kind == ANSWERED_MACHINE:
                 after.append(lambda: self.provider.hang_up(event.provider_call_id))
         for action in after:

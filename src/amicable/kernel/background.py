@@ -5,11 +5,19 @@ much as storing them: on two cores the two then overlap. The producer runs in a 
 started with "spawn", so it shares no database connection with this one; items travel
 through a bounded queue, so memory stays flat however many there are. The producer must be
 a module-level generator function and its items picklable; plain tuples pickle fastest.
-An exception in the producer is re-raised here (as the same type when it can be rebuilt
-from its message, RuntimeError otherwise).
+Items made only of the built-in types `marshal` writes (tuples, lists, str, bytes, numbers,
+None) cross as `marshal` bytes instead: about three times cheaper to write than a pickle
+(measured on a batch of 5,000 prepared placement rows: 6.4 ms against 17.9 ms), which is the
+producer's time, and the producer is what a bulk load waits for. Both processes run the same
+interpreter, so `marshal`'s version-specific format is not a concern, and the bytes come only
+from the child process this function started (nothing else can write to its queue); anything
+else (a Decimal, a date) falls back to pickle, item by item. An exception in the producer is
+re-raised here (as the same type when it can be rebuilt from its message, RuntimeError
+otherwise).
 """
 
 import importlib
+import marshal
 import multiprocessing
 import queue
 from collections.abc import Callable, Iterator
@@ -17,7 +25,7 @@ from typing import Any
 
 from amicable.kernel.garbage import fewer_gc_passes
 
-_ITEM, _DONE, _ERROR = "item", "done", "error"
+_ITEM, _MARSHALLED, _DONE, _ERROR = "item", "marshalled", "done", "error"
 
 
 def _produce(module: str, name: str, args: tuple, kwargs: dict, channel) -> None:
@@ -25,7 +33,10 @@ def _produce(module: str, name: str, args: tuple, kwargs: dict, channel) -> None
     try:
         with fewer_gc_passes():
             for item in producer(*args, **kwargs):
-                channel.put((_ITEM, item))
+                try:
+                    channel.put((_MARSHALLED, marshal.dumps(item)))
+                except ValueError:  # a type marshal does not write
+                    channel.put((_ITEM, item))
         channel.put((_DONE, None))
     except Exception as error:
         kind = type(error)
@@ -62,7 +73,9 @@ def in_background(
                 if not process.is_alive():
                     raise RuntimeError("the background producer stopped unexpectedly") from None
                 continue
-            if kind == _ITEM:
+            if kind == _MARSHALLED:
+                yield marshal.loads(payload)  # noqa: S302 - written by our own child process
+            elif kind == _ITEM:
                 yield payload
             elif kind == _DONE:
                 return

@@ -241,3 +241,52 @@ def test_reading_in_a_second_process_gives_the_same_result(
     )
     with pytest.raises(UnableToImportPlacement, match="account_number"):
         run_placement_import(placement_id=refused.pk, now=now, parallel=True)
+
+
+def _ssn_index_present() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return "consumer_ssn_hash" in connection.introspection.get_constraints(
+            cursor, Consumer._meta.db_table
+        )
+
+
+def test_a_first_import_finds_people_again_within_its_file_without_the_ssn_index(
+    creditor_mercy, tmp_path, now, monkeypatch
+):
+    # 10 people with 3 debts each, their rows spread over batches of 4, and 5 rows without an
+    # SSN (a person each). Into an empty portfolio, with the SSN-hash index built afterwards.
+    rows = [
+        person_row(f"S-{n:03d}", ssn=f"123-45-{1000 + n % 10:04d}", first_name=f"P{n % 10}")
+        for n in range(30)
+    ] + [person_row(f"N-{n}", ssn="") for n in range(5)]
+    path = write_placement_csv(tmp_path / "first.csv", rows)
+    monkeypatch.setattr(imports, "DEFER_INDEXES_FROM_ROWS", 10)
+    index_during_load = []
+    original = imports.apply_prepared_rows
+
+    def spy(**kwargs):
+        index_during_load.append(_ssn_index_present())
+        return original(**kwargs)
+
+    monkeypatch.setattr(imports, "apply_prepared_rows", spy)
+
+    summary = import_file(path, now, batch_size=4)
+
+    assert summary.created == 35 and index_during_load and not any(index_during_load)
+    assert _ssn_index_present()  # built at the end
+    assert Consumer.objects.count() == 15
+    for last4 in (f"{1000 + k:04d}" for k in range(10)):
+        person = Consumer.objects.get(ssn_last4=last4)
+        assert person.debts.count() == 3
+        assert person.contact_points.filter(kind="PHONE").count() == 1
+
+    # A later import of the same people for another creditor finds them through the index.
+    from amicable.portfolio.services import create_creditor
+
+    create_creditor(code="acme", name="Acme Telecom", now=now)
+    later = write_placement_csv(tmp_path / "later.csv", rows[:10])
+    assert import_file(later, now, creditor="acme", batch_size=4).created == 10
+    assert Consumer.objects.count() == 15
+    assert Consumer.objects.get(ssn_last4="1000").debts.count() == 4

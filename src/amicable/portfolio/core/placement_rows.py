@@ -19,11 +19,11 @@ row's issues are all warnings.
 import hashlib
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from amicable.portfolio.core.errors import UnableToParseValue
 from amicable.portfolio.core.placement_file import RawRow, open_placement_file
@@ -86,11 +86,14 @@ _CONTACT_DETAILS: tuple[tuple[str, Callable[[str], str]], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PlacementRecord:
+class PlacementRecord(NamedTuple):
     """One accepted row, every value typed and normalised. Blank optional text is "" and blank
     optional amounts or dates are None. `phones` holds phone1..phone3 in order, without
-    duplicates. When any balance bucket is given, all three are set (blank ones as 0.00)."""
+    duplicates. When any balance bucket is given, all three are set (blank ones as 0.00).
+
+    Immutable like a frozen dataclass, but a NamedTuple: one is built per row of files with
+    millions of rows, and a frozen dataclass of 27 fields takes 1.8 µs to build (each field
+    set through `object.__setattr__`) against 0.25 µs for a NamedTuple."""
 
     account_number: str
     first_name: str
@@ -140,7 +143,7 @@ def fingerprint_of(texts: list[str], phones: tuple[NormalizedPhone, ...]) -> str
 
 
 # The fields of a record but `phones`, in declaration order.
-FIELDS_BUT_PHONES = tuple(field.name for field in fields(PlacementRecord) if field.name != "phones")
+FIELDS_BUT_PHONES = tuple(name for name in PlacementRecord._fields if name != "phones")
 # Reads every field but `phones` in one C-level call (str() of None, a Decimal or a date is
 # stable across Python versions, which the pinned-fingerprint test guards).
 fields_but_phones = operator.attrgetter(*FIELDS_BUT_PHONES)
@@ -156,9 +159,9 @@ class RowIssue:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedRow:
-    """The outcome for one data row: a record to import (None when rejected) and its issues."""
+class ParsedRow(NamedTuple):
+    """The outcome for one data row: a record to import (None when rejected) and its issues.
+    (A NamedTuple for the same reason as `PlacementRecord`.)"""
 
     row_number: int
     record: PlacementRecord | None

@@ -195,3 +195,38 @@ def test_on_postgresql_a_key_that_failed_validation_is_validated_again_until_men
     build_missing_indexes(imports.PORTFOLIO_TABLES)
 
     assert all(_foreign_keys_present().values()) and len(_foreign_keys_present()) >= 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_schema_changes_at_the_end_of_a_load_run_on_two_connections(monkeypatch):
+    from django.db import ProgrammingError, connection
+
+    from amicable.portfolio import bulk_insert
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its changes run one after the other")
+
+    names = [f"scratch_two_connections_{n}" for n in range(6)]
+    statements = [f'CREATE INDEX "{name}" ON "portfolio_consumer" ("first_name")' for name in names]
+    threads = []
+    execute = bulk_insert.threading.Thread.start
+
+    def counting_start(self):
+        threads.append(self.name)
+        return execute(self)
+
+    monkeypatch.setattr(bulk_insert.threading.Thread, "start", counting_start)
+    try:
+        with connection.cursor() as cursor:
+            bulk_insert._alter_schema_on_two_connections(cursor, statements)
+            present = connection.introspection.get_constraints(cursor, "portfolio_consumer")
+        assert threads == ["schema-changes"] and set(names) <= set(present)
+
+        with connection.cursor() as cursor, pytest.raises(ProgrammingError, match="no_such"):
+            bulk_insert._alter_schema_on_two_connections(
+                cursor, ['CREATE INDEX "x" ON "no_such_table" ("a")'] * 3
+            )
+    finally:
+        with connection.cursor() as cursor:
+            for name in names:
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')

@@ -202,12 +202,17 @@ def normalize_phone(text: str, *, default_region: str = "US") -> NormalizedPhone
     prefix up in a cache filled by asking libphonenumber once per prefix. Everything else goes
     through libphonenumber.
     """
-    stripped = text.strip()
-    if not stripped:
-        raise UnableToParseValue('"" is not a valid phone number')
-    national = _nanp_national_digits(stripped) if default_region == "US" else None
-    if national is None:
-        return _normalize_phone_slowly(stripped, default_region=default_region)
+    national: str | None
+    if len(text) == 12 and text.startswith("+1") and text.isascii() and text[2:].isdigit():
+        national = text[2:]  # already E.164, as many systems export numbers
+        stripped = text
+    else:
+        stripped = text.strip()
+        if not stripped:
+            raise UnableToParseValue('"" is not a valid phone number')
+        national = _nanp_national_digits(stripped) if default_region == "US" else None
+        if national is None:
+            return _normalize_phone_slowly(stripped, default_region=default_region)
     if national[0] not in _NANP_AREA_CODE_FIRST_DIGITS:
         raise UnableToParseValue(f"{quoted(stripped)} is not a valid phone number")
     area_code = national[:3]

@@ -227,33 +227,34 @@ def _alter_schema_on_two_connections(cursor, statements: Sequence[str]) -> None:
             _alter_schema(cursor, sql)
         return
     work = list(reversed(statements))
-    failures: list[BaseException] = []
+    failures: list[BaseException] = []  # the first error stops both sides
 
-    def run_on_second_connection() -> None:
+    def drain(execute) -> None:
+        try:
+            while not failures:
+                try:
+                    sql = work.pop()
+                except IndexError:
+                    return
+                execute(sql)
+        except BaseException as error:  # re-raised in the caller's thread below
+            failures.append(error)
+
+    def on_second_connection() -> None:
         from django.db import connections
 
         try:
             with connections["default"].cursor() as second:  # this thread's own connection
-                while not failures:
-                    try:
-                        sql = work.pop()
-                    except IndexError:
-                        break
-                    second.execute(sql)
-        except BaseException as error:  # re-raised in the caller's thread below
+                drain(second.execute)
+        except BaseException as error:  # could not connect: re-raised below
             failures.append(error)
         finally:
             connections["default"].close()
 
-    helper = threading.Thread(target=run_on_second_connection, name="schema-changes")
+    helper = threading.Thread(target=on_second_connection, name="schema-changes")
     helper.start()
     try:
-        while not failures:
-            try:
-                sql = work.pop()
-            except IndexError:
-                break
-            cursor.execute(sql)
+        drain(cursor.execute)
     finally:
         helper.join()
     if failures:

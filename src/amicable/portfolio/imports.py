@@ -201,7 +201,9 @@ def run_placement_import(
                 rows_per_commit = _rows_per_commit(first_load=in_file_only)
             with (
                 fewer_gc_passes(),
-                indexes_for_a_load(rows=rows_left, ssn_lookups=not in_file_only),
+                indexes_for_a_load(
+                    rows=rows_left, ssn_lookups=not in_file_only, first_load=in_file_only
+                ),
             ):
                 to_apply = _batches_to_apply(batches, checkpoint=checkpoint, errors=errors)
                 for first in to_apply:
@@ -306,15 +308,19 @@ def is_first_load(*, rows: int) -> bool:
     )
 
 
-def indexes_for_a_load(*, rows: int, ssn_lookups: bool = True) -> AbstractContextManager[None]:
+def indexes_for_a_load(
+    *, rows: int, ssn_lookups: bool = True, first_load: bool | None = None
+) -> AbstractContextManager[None]:
     """How a load of `rows` rows treats the portfolio's indexes.
 
     Into an empty portfolio, a large load builds the plain indexes after the rows are in
     (`indexes_built_after_load`, decision 0004), but for the SSN-hash index when the load
     looks people up by it (`ssn_lookups`; a first import does not, see `SameSsnInFile`).
     Otherwise the indexes stay, and any that a killed earlier load left missing are built
-    first."""
-    if is_first_load(rows=rows):
+    first. `first_load`: `is_first_load(rows=rows)` when the caller has already asked."""
+    if first_load is None:
+        first_load = is_first_load(rows=rows)
+    if first_load:
         keep = [(Consumer, "ssn_hash")] if ssn_lookups else []
         return indexes_built_after_load(PORTFOLIO_TABLES, keep=keep)
     build_missing_indexes(PORTFOLIO_TABLES)

@@ -251,8 +251,9 @@ class PredictivePolicy:
                 row = _row_from(row, self.horizons, arrives_in)
             people_rows.append(row)
         zeros = [0.0] * (2 * n_h)
-        freeing = list(map(sum, zip(*agent_rows, strict=True))) if agent_rows else zeros
-        coming = list(map(sum, zip(*people_rows, strict=True))) if people_rows else zeros
+        # Every row is 2 x horizons long, so zip needs no `strict` check (a third of the cost).
+        freeing = list(map(sum, zip(*agent_rows, strict=False))) if agent_rows else zeros
+        coming = list(map(sum, zip(*people_rows, strict=False))) if people_rows else zeros
 
         base = snapshot.agents_idle - snapshot.calls_waiting
         cap = int(self.max_dials_per_agent * snapshot.agents_logged_in)
@@ -413,42 +414,53 @@ class PredictivePolicy:
         self.wrap.refresh(running_wrap)
         windows = [h + self.patience for h in self.horizons]
 
+        # Rows past the tail (too few durations survive to estimate) are never computed:
+        # the last good row stands for them (see `_rows_kept`).
         wrap = self.wrap
         wrap_rows = []
-        for k in range(wrap.n_bins):
+        for k in range(_rows_kept(wrap, 1e-4)):
             elapsed = (k + 0.5) * wrap.width
             alive = wrap.at(elapsed)
             ps = [_conditional_end(alive, wrap.at(elapsed + w)) for w in windows]
             wrap_rows.append(_row(ps))
-        self._wrap_rows = _trim_tail(wrap_rows, wrap, 1e-4)
+        self._wrap_rows = wrap_rows
 
+        # P(talk ends, then wrap-up ends, within each window, given the talk's elapsed time):
+        # the talk's end is summed over the window's steps, and the chance that the wrap-up
+        # fits in what is left of the window depends on the step only, not on the elapsed
+        # time, so it is worked out once per refresh.
         talk = self.talk
+        plans = []
+        for window in windows:
+            steps = max(1, int(math.ceil(window / talk.width)))
+            step = window / steps
+            plans.append(
+                (
+                    [(i + 1) * step for i in range(steps)],
+                    [1.0 - wrap.at(window - (i + 0.5) * step) for i in range(steps)],
+                )
+            )
+        talk_at = talk.at
         talk_rows = []
-        for k in range(talk.n_bins):
+        for k in range(_rows_kept(talk, 1e-4)):
             elapsed = (k + 0.5) * talk.width
-            alive = talk.at(elapsed)
-            ps = [self._talk_then_wrap_done(elapsed, alive, w) for w in windows]
+            alive = talk_at(elapsed)
+            if alive <= 1e-12:
+                talk_rows.append(_row([0.0] * len(windows)))
+                continue
+            ps = []
+            for offsets, wrap_done in plans:
+                total = 0.0
+                previous = alive
+                for offset, done in zip(offsets, wrap_done, strict=False):
+                    current = talk_at(elapsed + offset)
+                    ends_here = previous - current
+                    if ends_here > 0:
+                        total += ends_here * done
+                    previous = current
+                ps.append(min(1.0, total / alive))
             talk_rows.append(_row(ps))
-        self._talk_rows = _trim_tail(talk_rows, talk, 1e-4)
-
-    def _talk_then_wrap_done(self, elapsed: float, alive: float, window: float) -> float:
-        """P(talk ends and wrap-up ends within `window`, given `elapsed` seconds of talk)."""
-        if alive <= 1e-12:
-            return 0.0
-        talk, wrap = self.talk, self.wrap
-        steps = max(1, int(math.ceil(window / talk.width)))
-        step = window / steps
-        total = 0.0
-        previous = alive
-        for i in range(steps):
-            t1 = elapsed + (i + 1) * step
-            current = talk.at(t1)
-            ends_here = previous - current
-            if ends_here > 0:
-                left_for_wrap = window - (i + 0.5) * step
-                total += ends_here * (1.0 - wrap.at(left_for_wrap))
-            previous = current
-        return min(1.0, total / alive)
+        self._talk_rows = talk_rows
 
 
 def _pick_second(ring: float) -> int:
@@ -480,14 +492,13 @@ def _row(ps: list[float]) -> tuple[float, ...]:
     return tuple(ps + [p * (1.0 - p) for p in ps])
 
 
-def _trim_tail(
-    rows: list[tuple[float, ...]], curve: Survival, min_alive: float
-) -> list[tuple[float, ...]]:
-    """Cut rows where too few durations survive to estimate; the last good row is reused."""
-    for k in range(len(rows)):
+def _rows_kept(curve: Survival, min_alive: float) -> int:
+    """How many rows of a duration's table to keep: up to the first bin where fewer than
+    `min_alive` durations survive to estimate from (at least one row)."""
+    for k in range(curve.n_bins):
         if curve.at((k + 0.5) * curve.width) < min_alive:
-            return rows[: max(1, k)]
-    return rows
+            return max(1, k)
+    return curve.n_bins
 
 
 def _no_agent_chance(people: list[float], free_cdf: list[float], base: int) -> float:

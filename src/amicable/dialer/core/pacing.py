@@ -9,8 +9,7 @@ since the start of the shift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 # Event kinds, in the order a call lives through them. A dial that is picked up (by a person or
 # a machine) reports PICKED_UP first, when the line is answered and answering-machine
@@ -48,9 +47,12 @@ EVENT_KINDS = (
 NON_LIVE_OUTCOMES = (ANSWERED_MACHINE, NO_ANSWER, BUSY, INVALID)
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """The campaign as the dialer sees it at one tick (counts, never identities)."""
+class Snapshot(NamedTuple):
+    """The campaign as the dialer sees it at one tick (counts, never identities).
+
+    Immutable; a NamedTuple rather than a frozen dataclass because the simulator builds one
+    per tick and an event per call step, millions in a 30-day run, and a NamedTuple is built
+    three to four times faster."""
 
     now: float  # seconds since the start of the shift
     agents_logged_in: int
@@ -64,8 +66,7 @@ class Snapshot:
     abandoned: int  # cumulative
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One thing that happened to a call or an agent, for policies that learn.
 
     `seconds` is the duration the event closes, where there is one:

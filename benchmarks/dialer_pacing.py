@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from _machine import describe
 from amicable.dialer.core.vicidial import ViciDialAdaptivePolicy
 from amicable.simulation.runner import simulate
 from amicable.simulation.scenario import Scenario, load_scenario
@@ -127,6 +128,7 @@ def bench_scenario(
 def bench_speed(days: int) -> None:
     scenario = load_scenario(SCENARIOS / "base_100_agents.toml")
     print("\n== speed (predictive, one core)")
+    print(f"   {describe()}")
     started = time.perf_counter()
     result = simulate(scenario, pacing="predictive", seed=1)
     seconds = time.perf_counter() - started

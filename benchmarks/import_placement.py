@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _django import child_peak_rss_mb, cpu_seconds, peak_rss_mb, setup_django  # noqa: E402
+from _machine import describe  # noqa: E402
 from make_placement_file import write_file  # noqa: E402
 
 
@@ -50,6 +51,7 @@ def main() -> None:
     print(f"import: {elapsed:.1f} s, {summary.rows / elapsed:,.0f} rows/s")
     print(f"CPU: writer {own:.1f} s, reader {children:.1f} s")
     print(f"peak memory: {peak_rss_mb():,.0f} MB (reader process {child_peak_rss_mb():,.0f} MB)")
+    print(describe())
 
 
 def _progress_printer(started: float):

@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _django import child_peak_rss_mb, cpu_seconds, peak_rss_mb, setup_django  # noqa: E402
+from _machine import describe  # noqa: E402
 
 
 def main() -> None:
@@ -40,6 +41,7 @@ def main() -> None:
     )
     print(f"CPU: writer {own:.1f} s, generator {children:.1f} s")
     print(f"generator peak memory {child_peak_rss_mb():,.0f} MB")
+    print(describe())
 
 
 if __name__ == "__main__":

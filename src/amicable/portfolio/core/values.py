@@ -34,9 +34,10 @@ __all__ = [
 ]
 
 
-# Placement files repeat the same dates and amounts (0.00, 25.00, a charge-off date...) thousands
-# of times, so parsed dates and amounts are cached by their text. Decimal and date are immutable,
-# so sharing them is safe; failures are not cached (lru_cache does not store exceptions).
+# Placement files repeat the same dates (a charge-off date, a birth date...) thousands of times,
+# so parsed dates, and amounts in unusual spellings, are cached by their text. Decimal and date
+# are immutable, so sharing them is safe; failures are not cached (lru_cache does not store
+# exceptions).
 _CACHE_SIZE = 100_000
 
 
@@ -57,7 +58,6 @@ _MONEY = re.compile(r"(-?)\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))
 _PLAIN_MONEY = re.compile(r"[0-9]+\.[0-9]{2}")
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
 def parse_money(text: str) -> Decimal:
     """Parse an amount written `1234.5`, `1,234.50` or `$1,234.50` (optionally `-` in front).
 
@@ -66,9 +66,17 @@ def parse_money(text: str) -> Decimal:
     rounded: a creditor's file that carries fractions of a cent has a problem we should show,
     not hide. Commas must group digits in threes (`1,23.00` is refused) because a misplaced
     comma often means a European decimal comma (`1.234,50`), which we must not misread.
+
+    The most common spelling by far ("1234.50") is read straight away and not cached: balances
+    are nearly all different, and a cache that misses costs three times the parse.
     """
     if _PLAIN_MONEY.fullmatch(text):
-        return Decimal(text)  # fast path: "1234.50", the most common spelling by far
+        return Decimal(text)
+    return _parse_other_money(text)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_other_money(text: str) -> Decimal:
     stripped = text.strip()
     match = _MONEY.fullmatch(stripped)
     if match is None:

@@ -425,42 +425,50 @@ class PredictivePolicy:
             wrap_rows.append(_row(ps))
         self._wrap_rows = wrap_rows
 
-        # P(talk ends, then wrap-up ends, within each window, given the talk's elapsed time):
-        # the talk's end is summed over the window's steps, and the chance that the wrap-up
-        # fits in what is left of the window depends on the step only, not on the elapsed
-        # time, so it is worked out once per refresh.
-        talk = self.talk
-        plans = []
-        for window in windows:
-            steps = max(1, int(math.ceil(window / talk.width)))
-            step = window / steps
-            plans.append(
-                (
-                    [(i + 1) * step for i in range(steps)],
-                    [1.0 - wrap.at(window - (i + 0.5) * step) for i in range(steps)],
-                )
+        self._talk_rows = _talk_then_wrap_rows(self.talk, wrap, windows)
+
+
+def _talk_then_wrap_rows(
+    talk: Survival, wrap: Survival, windows: list[float]
+) -> list[tuple[float, ...]]:
+    """The talking agents' table: per bin of elapsed talk, P(talk ends, then wrap-up ends,
+    within each window).
+
+    The talk's end is summed over the window's steps; the chance that the wrap-up fits in
+    what is left of the window depends on the step only, not on how long the talk has
+    lasted, so it is worked out once per window rather than once per row (this runs at
+    every refresh, over some 600 rows)."""
+    plans = []
+    for window in windows:
+        steps = max(1, int(math.ceil(window / talk.width)))
+        step = window / steps
+        plans.append(
+            (
+                [(i + 1) * step for i in range(steps)],
+                [1.0 - wrap.at(window - (i + 0.5) * step) for i in range(steps)],
             )
-        talk_at = talk.at
-        talk_rows = []
-        for k in range(_rows_kept(talk, 1e-4)):
-            elapsed = (k + 0.5) * talk.width
-            alive = talk_at(elapsed)
-            if alive <= 1e-12:
-                talk_rows.append(_row([0.0] * len(windows)))
-                continue
-            ps = []
-            for offsets, wrap_done in plans:
-                total = 0.0
-                previous = alive
-                for offset, done in zip(offsets, wrap_done, strict=False):
-                    current = talk_at(elapsed + offset)
-                    ends_here = previous - current
-                    if ends_here > 0:
-                        total += ends_here * done
-                    previous = current
-                ps.append(min(1.0, total / alive))
-            talk_rows.append(_row(ps))
-        self._talk_rows = talk_rows
+        )
+    talk_at = talk.at
+    rows = []
+    for k in range(_rows_kept(talk, 1e-4)):
+        elapsed = (k + 0.5) * talk.width
+        alive = talk_at(elapsed)
+        if alive <= 1e-12:
+            rows.append(_row([0.0] * len(windows)))
+            continue
+        ps = []
+        for offsets, wrap_done in plans:
+            total = 0.0
+            previous = alive
+            for offset, done in zip(offsets, wrap_done, strict=False):
+                current = talk_at(elapsed + offset)
+                ends_here = previous - current
+                if ends_here > 0:
+                    total += ends_here * done
+                previous = current
+            ps.append(min(1.0, total / alive))
+        rows.append(_row(ps))
+    return rows
 
 
 def _pick_second(ring: float) -> int:

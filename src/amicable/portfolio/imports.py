@@ -15,7 +15,7 @@ import json
 import logging
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +26,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import Field, Model
 
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
@@ -222,7 +222,9 @@ def run_placement_import(
                                 break
                             batch = next(to_apply, None)
                     if in_file_only:
-                        analyzed_at = _keep_statistics_fresh(placement, analyzed_at)
+                        analyzed_at = keep_statistics_fresh(
+                            rows_done=placement.rows_processed, analyzed_at=analyzed_at
+                        )
                     if on_progress is not None:
                         on_progress(placement)
     except UnableToReadPlacementFile as error:
@@ -258,20 +260,22 @@ def run_placement_import(
 ANALYZE_EVERY_ROWS = 100_000
 
 
-def _keep_statistics_fresh(placement: Placement, analyzed_at: int) -> int:
-    """Refresh the debts' statistics on PostgreSQL as a first load grows the table.
+def keep_statistics_fresh(
+    *, rows_done: int, analyzed_at: int, tables: Sequence[type[Model]] = (Debt,)
+) -> int:
+    """Refresh the statistics of `tables` on PostgreSQL as a load from empty grows them.
 
     Without statistics (a table loaded from empty, autovacuum not there yet) the planner
-    takes "creditor = X" as selective and looks accounts up by it alone, reading every debt
-    of the creditor for each batch: measured, 5 ms a batch at 30,000 debts and 180 ms at
-    935,000. ANALYZE samples the table (some 50 ms). Returns the row it last ran at."""
-    if connection.vendor != "postgresql" or placement.rows_processed - analyzed_at < (
-        ANALYZE_EVERY_ROWS
-    ):
+    misjudges the look-ups of each batch: it takes "creditor = X" as selective and reads
+    every debt of the creditor (measured: 5 ms a batch at 30,000 debts and 180 ms at
+    935,000), and a seed's look-up of people by SSN hash turns into scans. ANALYZE samples
+    a table (some 50 ms). Every `ANALYZE_EVERY_ROWS` rows; returns the row it last ran at."""
+    if connection.vendor != "postgresql" or rows_done - analyzed_at < ANALYZE_EVERY_ROWS:
         return analyzed_at
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(Debt._meta.db_table)}")
-    return placement.rows_processed
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table._meta.db_table)}")
+    return rows_done
 
 
 def _rows_per_commit(*, first_load: bool) -> int:

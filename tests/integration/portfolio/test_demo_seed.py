@@ -230,3 +230,25 @@ def test_on_postgresql_schema_changes_at_the_end_of_a_load_run_on_two_connection
         with connection.cursor() as cursor:
             for name in names:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def test_a_seed_keeps_the_statistics_of_debts_and_people_fresh_on_postgresql(now, monkeypatch):
+    """Without them, PostgreSQL's planner scans for each chunk's look-ups (a million-account
+    seed took 212 s instead of 116)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amicable.portfolio import imports
+
+    monkeypatch.setattr(imports, "ANALYZE_EVERY_ROWS", 100)
+    with CaptureQueriesContext(connection) as queries:
+        seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
+
+    analyzed = {q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")}
+    if connection.vendor == "postgresql":
+        assert analyzed == {
+            f'ANALYZE "{Debt._meta.db_table}"',
+            f'ANALYZE "{Consumer._meta.db_table}"',
+        }
+    else:
+        assert analyzed == set()  # SQLite's planner needs no statistics

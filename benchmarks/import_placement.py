@@ -15,7 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _django import child_peak_rss_mb, cpu_seconds, peak_rss_mb, setup_django  # noqa: E402
+from _django import (
+    child_peak_rss_mb,
+    cpu_seconds,
+    peak_rss_mb,
+    reset_peak_rss,
+    setup_django,
+)  # noqa: E402
 from _machine import describe  # noqa: E402
 from make_placement_file import write_file  # noqa: E402
 
@@ -26,6 +32,7 @@ def main() -> None:
     if not source.exists():
         print(f"writing {source.name} ({rows:,} rows)…", flush=True)
         write_file(rows, source)
+        reset_peak_rss()
     setup_django()
     from django.db import connection
 

@@ -135,6 +135,10 @@ class PredictivePolicy:
 
         # What is going on now, from events.
         self.in_flight: dict[int, float] = {}  # call id -> placed at
+        # Dials still ringing by the time they were placed: the dials of one tick share their
+        # age, hence their table row, so their chances are summed once, times their number.
+        self._ringing: dict[float, int] = {}
+        self._scaled_rows: dict[tuple[int, int], tuple[float, ...]] = {}
         self.picked: dict[int, tuple[float, float]] = {}  # call id -> (placed at, picked up at)
         # Pick-ups by their ring second: how many, and how many of them were people.
         self._pick_all = [1.0] * (_MAX_PICK_SECOND + 1)
@@ -143,10 +147,17 @@ class PredictivePolicy:
         self._delay_sum = 0.0
         self._delay_n = 0
         self.busy: dict[int, tuple[int, float]] = {}  # agent id -> (talking/wrapping, since)
+        # The busy agents' table rows summed by column, kept up to date (see _agents_freeing).
+        # agent id -> (when its row changes next, its bin, its row in the sums)
+        self._counted: dict[int, tuple[float, int, tuple[float, ...]]] = {}
+        self._uncounted: list[tuple[float, ...]] = []  # changes not yet in the sums
+        self._freeing: list[float] = []
 
         # Lookup tables, rebuilt from time to time (see _refresh).
         self._talk_rows: list[tuple[float, ...]] = []
         self._wrap_rows: list[tuple[float, ...]] = []
+        self._talk_steps: list[tuple[float, ...]] = []  # row k minus row k - 1
+        self._wrap_steps: list[tuple[float, ...]] = []
         self._call_rows: list[tuple[float, ...]] = []
         self._new_dial_live: tuple[float, ...] = ()
         self._arrive_between: tuple[float, ...] = ()
@@ -164,9 +175,11 @@ class PredictivePolicy:
         agent = event.agent_id if event.agent_id is not None else -1
         if kind == DIAL_PLACED:
             self.in_flight[call] = event.time
+            self._ringing[event.time] = self._ringing.get(event.time, 0) + 1
         elif kind == PICKED_UP:
             placed = self.in_flight.pop(call, None)
             if placed is not None:
+                self._stop_ringing(placed)
                 self.picked[call] = (placed, event.time)
         elif kind == ANSWERED_LIVE or kind in NON_LIVE_OUTCOMES:
             live = kind == ANSWERED_LIVE
@@ -183,22 +196,37 @@ class PredictivePolicy:
             else:
                 placed = self.in_flight.pop(call, None)
                 if placed is not None:
+                    self._stop_ringing(placed)
                     # Without a pick-up event the age is the outcome's; once pick-ups are
                     # reported, ages are pick-up ages, so a live answer's delay comes off.
                     delay = self.outcomes.arrival_delay if live else 0.0
                     self.outcomes.add(event.time - placed - delay, live=live)
         elif kind == CONNECTED:
+            self._uncount(agent)
             self.busy[agent] = (_TALKING, event.time)
         elif kind == TALK_ENDED:
+            self._uncount(agent)
             self.busy[agent] = (_WRAPPING, event.time)
             if event.seconds is not None:
                 self.talk.add(event.seconds)
         elif kind == WRAP_ENDED:
             self.busy.pop(agent, None)
+            self._uncount(agent)
             if event.seconds is not None:
                 self.wrap.add(event.seconds)
         # ABANDONED needs nothing: abandonment is counted from the snapshot, so the margin
         # behaves the same for a caller that sends no events.
+
+    def _uncount(self, agent: int) -> None:
+        """Take an agent who changes state out of the kept sums (see _agents_freeing)."""
+        entry = self._counted.pop(agent, None)
+        if entry is not None:
+            self._uncounted.append(tuple([-x for x in entry[2]]))
+
+    def _stop_ringing(self, placed: float) -> None:
+        left = self._ringing.pop(placed, 0) - 1
+        if left > 0:
+            self._ringing[placed] = left
 
     # -- deciding ------------------------------------------------------------------------------
 
@@ -224,23 +252,22 @@ class PredictivePolicy:
         # Agents free by each horizon (+ patience): busy agents' chances; people from dials
         # still ringing: their chances. Rows hold, per horizon, a mean (+ for agents, - for
         # people) and then a variance; summing the columns gives each side's mean and variance.
-        agent_rows = []
-        talk_rows, wrap_rows = self._talk_rows, self._wrap_rows
-        talk_last, wrap_last = len(talk_rows) - 1, len(wrap_rows) - 1
-        talk_width, wrap_width = self.talk.width, self.wrap.width
-        for state, since in self.busy.values():
-            if state == _TALKING:
-                k = int((now - since) / talk_width)
-                agent_rows.append(talk_rows[k if k < talk_last else talk_last])
-            else:
-                k = int((now - since) / wrap_width)
-                agent_rows.append(wrap_rows[k if k < wrap_last else wrap_last])
+        freeing = self._agents_freeing(now)
         call_rows = self._call_rows
         call_last = len(call_rows) - 1
+        scaled_rows = self._scaled_rows
         people_rows = []
-        for placed in self.in_flight.values():
+        for placed, count in self._ringing.items():
             k = int(now - placed + 1e-9)
-            people_rows.append(call_rows[k if k < call_last else call_last])
+            if k > call_last:
+                k = call_last
+            if count == 1:
+                people_rows.append(call_rows[k])
+            else:
+                row = scaled_rows.get((k, count))
+                if row is None:
+                    row = scaled_rows[k, count] = tuple([count * x for x in call_rows[k]])
+                people_rows.append(row)
         picked_rows = self._picked_rows
         first_horizon = self.horizons[0]
         delay = self.outcomes.arrival_delay
@@ -250,10 +277,10 @@ class PredictivePolicy:
             if arrives_in > first_horizon:  # a slow detection: not there by the first horizons
                 row = _row_from(row, self.horizons, arrives_in)
             people_rows.append(row)
-        zeros = [0.0] * (2 * n_h)
         # Every row is 2 x horizons long, so zip needs no `strict` check (a third of the cost).
-        freeing = list(map(sum, zip(*agent_rows, strict=False))) if agent_rows else zeros
-        coming = list(map(sum, zip(*people_rows, strict=False))) if people_rows else zeros
+        coming: list[float] = [0.0] * (2 * n_h)
+        if people_rows:
+            coming = list(map(sum, zip(*people_rows, strict=False)))
 
         base = snapshot.agents_idle - snapshot.calls_waiting
         cap = int(self.max_dials_per_agent * snapshot.agents_logged_in)
@@ -298,6 +325,49 @@ class PredictivePolicy:
             for i, (chance, r, people, free_cdf) in enumerate(exact):
                 exact[i] = (chance, r, _add_chance(people, r), free_cdf)
         return max(floor, dials)
+
+    def _agents_freeing(self, now: float) -> list[float]:
+        """The busy agents' rows summed by column (their chances of being free by each
+        horizon, then the variances).
+
+        Summing a hundred rows every tick was a third of a 100-agent shift's time, yet an
+        agent's row only changes when its elapsed time crosses into the next bin of its table
+        (every 5 s of talk, every second of wrap-up) or its state changes. So the sums are
+        kept from tick to tick: an agent is looked at again only once it is due to cross, and
+        a crossing adds the difference between the two rows. The sums start again from
+        nothing whenever the tables are rebuilt, so rounding never builds up for long.
+        """
+        counted = self._counted
+        changes = self._uncounted  # rows of agents that left a state, as negative rows
+        for agent, (state, since) in self.busy.items():
+            entry = counted.get(agent)
+            if entry is not None and now < entry[0]:
+                continue
+            if state == _TALKING:
+                rows, steps, width = self._talk_rows, self._talk_steps, self.talk.width
+            else:
+                rows, steps, width = self._wrap_rows, self._wrap_steps, self.wrap.width
+            last = len(rows) - 1
+            k = int((now - since) / width)
+            if k >= last:
+                k, due = last, math.inf
+            else:  # a hair early, so the tick that crosses is never missed
+                due = since + (k + 1) * width - 1e-9
+            counted[agent] = (due, k, rows[k])
+            if entry is None:
+                changes.append(rows[k])
+            elif entry[1] == k - 1:
+                changes.append(steps[k])
+            elif entry[1] != k:
+                changes.append(rows[k])
+                changes.append(tuple([-x for x in entry[2]]))
+        if not counted:
+            self._freeing = [0.0] * (2 * len(self.horizons))
+        elif changes:
+            sums = map(sum, zip(*changes, strict=False))
+            self._freeing = [a + b for a, b in zip(self._freeing, sums, strict=False)]
+        changes.clear()
+        return self._freeing
 
     @property
     def _risk_limit(self) -> float:
@@ -405,6 +475,7 @@ class PredictivePolicy:
             # People from ringing dials count against the headroom, hence the minus sign.
             rows.append(tuple([-p for p in q] + [p * (1.0 - p) for p in q]))
         self._call_rows = rows
+        self._scaled_rows = {}
 
     def _refresh_agents(self, now: float) -> None:
         self._next_agent_refresh = now + min(1800.0, max(30.0, now / 2.0))
@@ -426,6 +497,12 @@ class PredictivePolicy:
         self._wrap_rows = wrap_rows
 
         self._talk_rows = _talk_then_wrap_rows(self.talk, wrap, windows)
+        self._talk_steps = _steps(self._talk_rows)
+        self._wrap_steps = _steps(self._wrap_rows)
+        # New tables: every busy agent's row changes, so the sums start again from nothing.
+        self._counted = {}
+        self._uncounted = []
+        self._freeing = [0.0] * (2 * len(self.horizons))
 
 
 def _talk_then_wrap_rows(
@@ -469,6 +546,14 @@ def _talk_then_wrap_rows(
             ps.append(min(1.0, total / alive))
         rows.append(_row(ps))
     return rows
+
+
+def _steps(rows: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
+    """Each row minus the one before it (the first row as it is)."""
+    steps = rows[:1]
+    for before, row in zip(rows, rows[1:], strict=False):
+        steps.append(tuple([b - a for a, b in zip(before, row, strict=True)]))
+    return steps
 
 
 def _pick_second(ring: float) -> int:

@@ -160,3 +160,28 @@ def test_upload_form_errors_are_clear(client, supervisor_sam, creditor_mercy, tm
         response = client.post(reverse("placement_list"), {"creditor": "mercy", "file": handle})
     assert response.status_code == 200
     assert "Choose a .csv or .xlsx file." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("mapping_name", "mapping_text", "message"),
+    [
+        ("map.json", '{"Acct": "nope"}', "which is not a standard column"),
+        ("map.json", "garbage", "is not JSON"),
+        ("map.json", '["account_number"]', "must be one object of strings"),
+    ],
+)
+def test_a_bad_mapping_file_is_shown_on_the_form(
+    client, supervisor_sam, creditor_mercy, tmp_path, mapping_name, mapping_text, message
+):
+    client.force_login(supervisor_sam)
+    placement_file = tmp_path / "theirs.csv"
+    placement_file.write_text("Acct\nT-1\n", encoding="utf-8")
+    mapping = tmp_path / mapping_name
+    mapping.write_text(mapping_text, encoding="utf-8")
+    with placement_file.open("rb") as handle, mapping.open("rb") as mapping_handle:
+        response = client.post(
+            reverse("placement_list"),
+            {"creditor": "mercy", "file": handle, "mapping": mapping_handle},
+        )
+    assert response.status_code == 200
+    assert message in response.content.decode()

@@ -1,9 +1,11 @@
 """The HTTP API: token and session auth, roles, and client isolation."""
 
+from decimal import Decimal
+
 import pytest
 
 from amicable.identity.services import issue_api_token
-from amicable.portfolio.models import Consumer, Debt
+from amicable.portfolio.models import Consumer, Debt, Placement
 from tests.integration.portfolio.test_placement_import import import_file
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +92,54 @@ def test_placement_upload_status_and_error_report(
     report = client.get(f"/api/v1/placements/{placement_id}/errors", **headers)
     assert report.status_code == 200
     assert b"M-1004" in b"".join(report.streaming_content)
+
+
+def test_placement_upload_with_a_mapping_file(
+    client, supervisor_sam, creditor_mercy, tmp_path, now, django_capture_on_commit_callbacks
+):
+    their_file = tmp_path / "theirs.csv"
+    their_file.write_text("Acct,Given,Family,Owed\nT-1,Ann,Lee,10.00\n", encoding="utf-8")
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        '{"Acct": "account_number", "Given": "first_name", "Family": "last_name", '
+        '"Owed": "balance"}',
+        encoding="utf-8",
+    )
+    headers = bearer(supervisor_sam, now)
+    schema = client.get("/api/v1/openapi.json", **headers).json()
+    upload = schema["paths"]["/api/v1/placements"]["post"]["requestBody"]["content"]
+    assert "mapping" in upload["multipart/form-data"]["schema"]["properties"]
+
+    with (
+        their_file.open("rb") as handle,
+        mapping.open("rb") as mapping_handle,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            "/api/v1/placements",
+            {"creditor": "mercy", "file": handle, "mapping": mapping_handle},
+            **headers,
+        )
+    assert response.status_code == 202
+    status = client.get(f"/api/v1/placements/{response.json()['id']}", **headers).json()
+    assert (status["status"], status["created"]) == ("COMPLETED", 1)
+    assert Debt.objects.get(account_number="T-1").balance == Decimal("10.00")
+
+
+def test_a_bad_mapping_file_is_a_clear_422(client, supervisor_sam, creditor_mercy, tmp_path, now):
+    their_file = tmp_path / "theirs.csv"
+    their_file.write_text("Acct\nT-1\n", encoding="utf-8")
+    mapping = tmp_path / "map.json"
+    mapping.write_text('{"Acct": "nope"}', encoding="utf-8")
+    with their_file.open("rb") as handle, mapping.open("rb") as mapping_handle:
+        response = client.post(
+            "/api/v1/placements",
+            {"creditor": "mercy", "file": handle, "mapping": mapping_handle},
+            **bearer(supervisor_sam, now),
+        )
+    assert response.status_code == 422
+    assert '"nope", which is not a standard column' in response.json()["detail"]
+    assert not Placement.objects.exists()
 
 
 def test_upload_to_an_unknown_creditor_is_a_clear_422(client, supervisor_sam, placement_csv, now):

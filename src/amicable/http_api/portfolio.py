@@ -183,7 +183,7 @@ def upload_placement(
     request,
     creditor: Form[str],
     file: File[UploadedFile],
-    mapping: File[UploadedFile] | None = None,
+    mapping: UploadedFile | None = File(None),  # noqa: B008 (django-ninja's way to say "a file")
 ):
     """Upload a placement file; the import runs in the background (poll its status)."""
     require(request, IMPORTERS)

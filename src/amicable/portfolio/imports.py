@@ -26,7 +26,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db.models import Field, Model, Q, Sum
 
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
@@ -55,9 +55,10 @@ from amicable.portfolio.core.background_reader import (
     debt_constants,
     prepared_batches,
 )
-from amicable.portfolio.core.errors import UnableToReadPlacementFile
+from amicable.portfolio.core.errors import UnableToLoadMapping, UnableToReadPlacementFile
 from amicable.portfolio.core.placement_file import load_mapping
 from amicable.portfolio.encryption import key_material
+from amicable.portfolio.ledger import Buckets, post_ledger_entry
 from amicable.portfolio.models import (
     Consumer,
     ContactPoint,
@@ -67,6 +68,7 @@ from amicable.portfolio.models import (
     Placement,
     name_key,
 )
+from amicable.portfolio.services import normalize_creditor_code
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ def receive_placement_file(
     mapping_path: Path | None = None,
 ) -> Placement:
     """Store a copy of the file and register a queued placement for it."""
+    creditor_code = normalize_creditor_code(creditor_code)
     creditor = Creditor.objects.filter(code=creditor_code).first()
     if creditor is None:
         raise UnableToImportPlacement(
@@ -127,8 +130,8 @@ def receive_placement_file(
     if mapping_path is not None:
         try:
             mapping = load_mapping(mapping_path)
-        except UnableToReadPlacementFile as error:
-            raise UnableToImportPlacement(f"mapping file {mapping_path.name}: {error}") from error
+        except UnableToLoadMapping as error:  # its message names the file
+            raise UnableToImportPlacement(str(error)) from error
     digest = hashlib.sha256()
     with source_path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -698,8 +701,11 @@ def _update_debt(
     context: PlacementContext,
 ) -> None:
     """A changed row: refresh descriptive fields, add new contact points, and post the
-    difference in each balance bucket as an adjustment."""
-    from amicable.portfolio.ledger import Buckets, post_ledger_entry
+    difference in each balance bucket as an adjustment.
+
+    The difference is taken from what the creditor's files said before (the entries posted by
+    placements), not from the debt's balance now: a payment the agency collected since the
+    last file must not be undone by a file that is merely resent with a new email."""
 
     def value(name: str):
         field = cast(Field, Debt._meta.get_field(name))
@@ -716,10 +722,11 @@ def _update_debt(
         constants=contact_point_constants(context),
         ignore_conflicts=True,
     )
+    placed = _placed_buckets(debt.pk)
     delta = Buckets(
-        principal=value("principal_balance") - debt.principal_balance,
-        interest=value("interest_balance") - debt.interest_balance,
-        fees=value("fees_balance") - debt.fees_balance,
+        principal=value("principal_balance") - placed.principal,
+        interest=value("interest_balance") - placed.interest,
+        fees=value("fees_balance") - placed.fees,
     )
     if delta.principal or delta.interest or delta.fees:
         post_ledger_entry(
@@ -733,3 +740,16 @@ def _update_debt(
             description=f"Balance updated by placement file {placement.file_name}",
             created_by_id=placement.uploaded_by_id,
         )
+
+
+def _placed_buckets(debt_id: int) -> Buckets:
+    """The balance buckets as the creditor's files left them: the sum of the ledger entries
+    placements posted (and of any reversals of them)."""
+    sums = LedgerEntry.objects.filter(
+        Q(placement__isnull=False) | Q(reverses__placement__isnull=False), debt_id=debt_id
+    ).aggregate(principal=Sum("principal"), interest=Sum("interest"), fees=Sum("fees"))
+    return Buckets(
+        principal=sums["principal"] or ZERO,
+        interest=sums["interest"] or ZERO,
+        fees=sums["fees"] or ZERO,
+    )

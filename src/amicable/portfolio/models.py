@@ -149,7 +149,8 @@ class Placement(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     warnings = models.PositiveIntegerField(default=0)
-    placed_total = models.DecimalField(**MONEY, default=Decimal("0"))
+    # The sum of a file's balances: a million accounts of up to 999,999,999,999.99 each.
+    placed_total = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
     errors_file = models.CharField(max_length=500, blank=True)
     error_message = models.TextField(blank=True)
 

@@ -14,14 +14,30 @@ class UnableToCreateCreditor(UnableTo):
     pass
 
 
+_RATE_DECIMALS = 4  # what the rate columns keep
+_CODE_LENGTH: int = Creditor._meta.get_field("code").max_length or 32
+_NAME_LENGTH: int = Creditor._meta.get_field("name").max_length or 200
+
+
 def _rate(value: str | Decimal, *, field: str, low: Decimal, high: Decimal) -> Decimal:
     try:
-        rate = Decimal(str(value))
+        rate = Decimal(str(value).strip())
     except InvalidOperation:
         raise UnableToCreateCreditor(f"{field}: {value!r} is not a number") from None
+    if not rate.is_finite():
+        raise UnableToCreateCreditor(f"{field}: {value!r} is not a number")
+    if rate.as_tuple().exponent < -_RATE_DECIMALS:  # type: ignore[operator]
+        raise UnableToCreateCreditor(
+            f"{field}: {value!r} has more than {_RATE_DECIMALS} decimals (e.g. 0.3125)"
+        )
     if not (low <= rate <= high):
         raise UnableToCreateCreditor(f"{field}: {rate} must be between {low} and {high}")
     return rate
+
+
+def normalize_creditor_code(code: str) -> str:
+    """Creditor codes are kept lower-case: `ACME` and `acme` name the same creditor."""
+    return code.strip().lower()
 
 
 @transaction.atomic
@@ -36,13 +52,21 @@ def create_creditor(
     industry: str = Creditor.Industry.OTHER,
     actor_id: int | None = None,
 ) -> Creditor:
-    code = code.strip().lower()
-    if not code or not all(ch.isalnum() or ch in "-_" for ch in code):
+    code = normalize_creditor_code(code)
+    if not code or not all((ch.isascii() and ch.isalnum()) or ch in "-_" for ch in code):
         raise UnableToCreateCreditor(
             f"code: {code!r} must be letters, digits, '-' or '_' (it is used in file names)"
         )
+    if len(code) > _CODE_LENGTH:
+        raise UnableToCreateCreditor(
+            f"code: is {len(code)} characters long; at most {_CODE_LENGTH}"
+        )
     if not name.strip():
         raise UnableToCreateCreditor("name: must not be blank")
+    if len(name.strip()) > _NAME_LENGTH:
+        raise UnableToCreateCreditor(
+            f"name: is {len(name.strip())} characters long; at most {_NAME_LENGTH}"
+        )
     if Creditor.objects.filter(code=code).exists():
         raise UnableToCreateCreditor(f"code: a creditor with code {code!r} already exists")
     if industry not in Creditor.Industry.values:

@@ -15,6 +15,7 @@ from amicable.portfolio.imports import (
     receive_placement_file,
     run_placement_import,
 )
+from amicable.portfolio.ledger import Buckets, post_ledger_entry
 from amicable.portfolio.models import Consumer, ContactPoint, Debt, LedgerEntry, Placement
 from tests.conftest import STANDARD_HEADER, person_row, write_placement_csv
 
@@ -134,6 +135,55 @@ def test_a_changed_row_updates_the_debt_through_an_adjustment(
     entries = list(debt.ledger_entries.order_by("id").values_list("kind", "amount"))
     assert entries == [("PLACEMENT", Decimal("1250.00")), ("ADJUSTMENT", Decimal("50.00"))]
     assert debt.consumer.contact_points.filter(value="+15184620199").exists()
+
+
+def test_a_resent_row_does_not_undo_a_payment_collected_since(
+    creditor_mercy, placement_csv, tmp_path, now
+):
+    """The adjustment is the change in the creditor's figures, not the file against the
+    balance now: resending a row with a new phone must keep the payment we collected."""
+    import_file(placement_csv, now)
+    debt = Debt.objects.get(account_number="M-1001")
+    post_ledger_entry(
+        debt_id=debt.pk,
+        kind=LedgerEntry.Kind.PAYMENT,
+        buckets=Buckets(principal=Decimal("-200.00")),
+        effective_on=now.date(),
+        recorded_at=now,
+        idempotency_key="test:payment",
+    )
+    resent = write_placement_csv(
+        tmp_path / "resent.csv",
+        [person_row("M-1001", balance="1,250.00", phone2="518-462-0199")],
+    )
+    raised = write_placement_csv(
+        tmp_path / "raised.csv",
+        [
+            person_row(
+                "M-1001",
+                balance="1,300.00",
+                principal="1000.00",
+                interest="250.00",
+                fees="50.00",
+                phone2="518-462-0199",
+            )
+        ],
+    )
+
+    assert import_file(resent, now + timedelta(days=30)).updated == 1
+    debt.refresh_from_db()
+    assert debt.balance == Decimal("1050.00")
+    assert not debt.ledger_entries.filter(kind=LedgerEntry.Kind.ADJUSTMENT).exists()
+
+    assert import_file(raised, now + timedelta(days=60)).updated == 1
+    debt.refresh_from_db()
+    assert debt.balance == Decimal("1100.00")  # the creditor's +50.00, the payment kept
+    entries = list(debt.ledger_entries.order_by("id").values_list("kind", "amount"))
+    assert entries == [
+        ("PLACEMENT", Decimal("1250.00")),
+        ("PAYMENT", Decimal("-200.00")),
+        ("ADJUSTMENT", Decimal("50.00")),
+    ]
 
 
 def _import_that_loses_power(tmp_path, now, monkeypatch, *, on_batch, **options):

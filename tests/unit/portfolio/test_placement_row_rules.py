@@ -161,6 +161,12 @@ def test_buckets_that_sum_are_kept_and_missing_ones_count_as_zero() -> None:
     )
 
 
+def test_a_negative_bucket_rejects_the_row_even_when_the_buckets_sum() -> None:
+    row = parse_one(balance="10.00", principal="-5.00", interest="15.00")
+    assert row.record is None
+    assert messages(row) == ['principal: "-5.00" is negative']
+
+
 def test_no_buckets_means_none() -> None:
     record = parse_one().record
     assert record is not None

@@ -80,6 +80,20 @@ def test_refused_amounts(text: str) -> None:
         parse_money(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["1000000000000.00", "999999999999999999.99", "$1,000,000,000,000", "-1000000000000"]
+)
+def test_amounts_larger_than_the_database_keeps_are_refused(text: str) -> None:
+    with pytest.raises(UnableToParseValue, match="is too large"):
+        parse_money(text)
+
+
+def test_the_largest_amount_the_database_keeps_is_accepted() -> None:
+    assert parse_money("999999999999.99") == Decimal("999999999999.99")
+    assert parse_money("$999,999,999,999.99") == Decimal("999999999999.99")
+    assert parse_money("0000999999999999.99") == Decimal("999999999999.99")
+
+
 def test_amount_message_quotes_the_value() -> None:
     with pytest.raises(UnableToParseValue) as raised:
         parse_money("12,3x")

@@ -4,7 +4,7 @@ A row is **rejected** (reported with level "error", not imported) when:
 - a required field (account_number, first_name, last_name, balance) is blank;
 - balance is not an amount or is negative;
 - principal/interest/fees are given and do not sum to balance to the cent (a bucket left blank
-  counts as 0.00 as soon as any bucket is given);
+  counts as 0.00 as soon as any bucket is given), or one of them is negative;
 - a date is not a real date, or another money column is not an amount;
 - a text value is longer than the database keeps (e.g. a first name over 100 characters);
 - the row has more cells than the header (usually an unquoted comma);
@@ -239,8 +239,16 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
         principal = ZERO if principal is None else principal
         interest = ZERO if interest is None else interest
         fees = ZERO if fees is None else fees
+        # A negative bucket would be a credit hidden inside a balance (the ledger refuses it).
+        negative = [
+            column
+            for column, bucket in (("principal", principal), ("interest", interest), ("fees", fees))
+            if bucket < 0
+        ]
+        for column in negative:
+            errors.append(f"{column}: {quoted(values[column].strip())} is negative")
         total = principal + interest + fees
-        if balance is not None and all_buckets_read and total != balance:
+        if balance is not None and all_buckets_read and not negative and total != balance:
             errors.append(
                 f"buckets: principal {principal} + interest {interest} + fees {fees} = {total}, "
                 f"but balance is {balance}"

@@ -55,7 +55,10 @@ def quoted(text: str, *, limit: int = 60) -> str:
 # commas in threes, then at most two decimals. `[0-9]` rather than `\d`: `\d` also matches
 # non-ASCII digits such as "٣", which we do not want to accept silently.
 _MONEY = re.compile(r"(-?)\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
-_PLAIN_MONEY = re.compile(r"[0-9]+\.[0-9]{2}")
+_PLAIN_MONEY = re.compile(r"[0-9]{1,12}\.[0-9]{2}")
+# What the database keeps: 14 digits, 2 of them decimals. A larger amount in a file is a
+# mistake to report, not a value to store (SQLite would keep a rounded float of it).
+MAX_WHOLE_DIGITS = 12
 
 
 def parse_money(text: str) -> Decimal:
@@ -66,6 +69,8 @@ def parse_money(text: str) -> Decimal:
     rounded: a creditor's file that carries fractions of a cent has a problem we should show,
     not hide. Commas must group digits in threes (`1,23.00` is refused) because a misplaced
     comma often means a European decimal comma (`1.234,50`), which we must not misread.
+
+    Amounts over 999,999,999,999.99 (what the database keeps) are refused.
 
     The most common spelling by far ("1234.50") is read straight away and not cached: balances
     are nearly all different, and a cache that misses costs three times the parse.
@@ -84,6 +89,8 @@ def _parse_other_money(text: str) -> Decimal:
     sign, whole, cents = match.groups()
     if "," in whole:
         whole = whole.replace(",", "")
+    if len(whole.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise UnableToParseValue(f"{quoted(stripped)} is too large (at most 999,999,999,999.99)")
     if cents is None:
         cents = "00"
     elif len(cents) == 1:

@@ -170,3 +170,37 @@ def test_client_token_sees_only_its_creditor(
     assert client.get(f"/api/v1/debts/{other.pk}", **headers).status_code == 404
     assert client.get(f"/api/v1/debts/{other.pk}/ledger", **headers).status_code == 404
     assert [c["code"] for c in client.get("/api/v1/creditors", **headers).json()] == ["mercy"]
+
+
+def test_a_client_never_sees_contact_points_another_creditor_gave(
+    client, agent_alice, client_clio_of_mercy, creditor_brightline, imported, tmp_path, now
+):
+    """Dana is one person to the agency (same SSN in both creditors' files), but Mercy's
+    client user sees only what Mercy's file gave, in detail and in search."""
+    from tests.conftest import person_row, write_placement_csv
+
+    import_file(
+        write_placement_csv(
+            tmp_path / "b.csv",
+            [person_row("B-1", phone1="(212) 555-0111", email="dana@brightline.example")],
+        ),
+        now,
+        creditor="brightline",
+    )
+    dana = Consumer.objects.get(ssn_last4="6789")
+    assert Debt.objects.filter(consumer=dana).count() == 3  # M-1001, M-1002 and B-1
+
+    def values(user):
+        body = client.get(f"/api/v1/consumers/{dana.pk}", **bearer(user, now)).json()
+        return {point["value"] for point in body["contact_points"]}
+
+    assert {"+12125550111", "dana@brightline.example"} <= values(agent_alice)
+    seen_by_clio = values(client_clio_of_mercy)
+    assert "dana@example.com" in seen_by_clio
+    assert not {"+12125550111", "dana@brightline.example"} & seen_by_clio
+
+    client.force_login(client_clio_of_mercy)
+    found = client.get("/api/v1/debts", {"q": "dana@brightline.example"}).json()
+    assert found == []
+    page = client.get(f"/accounts/{dana.pk}/").content.decode()
+    assert "dana@example.com" in page and "dana@brightline.example" not in page

@@ -272,6 +272,19 @@ class ContactPoint(models.Model):
     opted_out_at = models.DateTimeField(null=True, blank=True)
     opted_out_by = models.CharField(max_length=100, blank=True)
     opted_out_method = models.CharField(max_length=100, blank=True)
+    # The creditor whose placement file first gave this contact point (None when it came
+    # from elsewhere: the person, an agent, a skip trace). A person matched across creditors
+    # by SSN has one set of contact points; a creditor's client users see only the ones their
+    # own files gave, never another creditor's. Not indexed: it is read per person.
+    creditor = models.ForeignKey(
+        "Creditor",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        help_text="The creditor whose placement file gave it",
+    )
     created_at = models.DateTimeField()
 
     class Meta:

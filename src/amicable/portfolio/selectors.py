@@ -46,6 +46,15 @@ def visible_debts(user) -> QuerySet[Debt]:
     return debts if creditor_id is None else debts.filter(creditor_id=creditor_id)
 
 
+def visible_contact_points(user) -> QuerySet[ContactPoint]:
+    """A creditor's client users see the contact points their creditor's files gave, and no
+    others: a person matched by SSN across creditors must not show one creditor's client
+    what another creditor supplied."""
+    points = ContactPoint.objects.all()
+    creditor_id = client_creditor_id(user)
+    return points if creditor_id is None else points.filter(creditor_id=creditor_id)
+
+
 def visible_creditors(user) -> QuerySet[Creditor]:
     creditor_id = client_creditor_id(user)
     creditors = Creditor.objects.order_by("name", "id")
@@ -100,9 +109,9 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
         # Two indexed look-ups; one OR across both tables would scan every debt.
         kind = ContactPoint.Kind.PHONE if query.kind == "phone" else ContactPoint.Kind.EMAIL
         consumer_ids = list(
-            ContactPoint.objects.filter(kind=kind, value=query.value).values_list(
-                "consumer_id", flat=True
-            )[:limit]
+            visible_contact_points(user)
+            .filter(kind=kind, value=query.value)
+            .values_list("consumer_id", flat=True)[:limit]
         )
         by_account = list(debts.filter(account_number=text.strip()).order_by("id")[:limit])
         by_person = list(
@@ -159,7 +168,9 @@ def account_for(*, user, consumer_id: int) -> AccountView | None:
     if not debts:
         return None
     consumer = Consumer.objects.get(pk=consumer_id)
-    contact_points = list(consumer.contact_points.order_by("kind", "-is_primary", "id"))
+    contact_points = list(
+        visible_contact_points(user).filter(consumer=consumer).order_by("kind", "-is_primary", "id")
+    )
     history = list(
         AuditEvent.objects.filter(
             Q(object_type="Consumer", object_id=str(consumer_id))

@@ -116,6 +116,7 @@ def contact_point_constants(context: PlacementContext) -> dict[str, object]:
         "consent_method": "",
         "opted_out_by": "",
         "opted_out_method": "",
+        "creditor_id": context.creditor_id,
         "created_at": context.now,
     }
 

@@ -376,3 +376,24 @@ def test_right_party_outcomes_record_a_conversation(desk, portfolio, code):
 
     assert ContactAttempt.objects.get().result == "conversation"
     assert Disposition.objects.get().code == code
+
+
+@pytest.mark.parametrize(
+    ("state", "reason", "message"),
+    [
+        ("ON_CALL", "", "Choose Ready or Pause."),
+        ("WRAP_UP", "", "Choose Ready or Pause."),
+        ("LOGGED_OUT", "", "Choose Ready or Pause."),
+        ("PAUSED", "Anything I like", "Choose a reason for the pause"),
+    ],
+)
+def test_the_desk_sets_only_ready_or_a_listed_pause(desk, agent_alice, state, reason, message):
+    from amicable.dialer.agents import current_state
+
+    response = desk.post(reverse("desk_status"), {"state": state, "reason": reason}, follow=True)
+    assert message in response.content.decode()
+    assert current_state(agent_id=agent_alice.pk).state == "READY"
+
+    desk.post(reverse("desk_status"), {"state": "PAUSED", "reason": "Lunch"})
+    paused = current_state(agent_id=agent_alice.pk)
+    assert (paused.state, paused.reason) == ("PAUSED", "Lunch")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from amicable.desk.views import DESK_ROLES
 from amicable.dialer import services as dialer
-from amicable.dialer.agents import current_state
+from amicable.dialer.agents import current_state, desk_seen
 from amicable.dialer.models import Campaign
 from amicable.dialer.telephony.twilio import SoftphoneCredentials, access_token, agent_identity
 from amicable.identity.permissions import role_required
@@ -27,6 +27,7 @@ def dialer_status(request):
     """Polled by the desk home every 2 s: the agent's dialer status, or (htmx) a redirect to
     the call screen when the dialer has connected a person to them."""
     now = utc_now()
+    desk_seen(agent_id=request.user.pk, now=now)
     try:
         session = take_dialer_call(agent_id=request.user.pk, now=now)
     except UnableToWorkAccount as error:

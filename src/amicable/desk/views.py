@@ -16,9 +16,9 @@ from amicable.desk.presenters import account_screen, pending_approvals_for
 from amicable.dialer.agents import (
     PAUSE_REASONS,
     UnableToChangeState,
+    agent_chooses_state,
     call_finished,
     current_state,
-    set_agent_state,
 )
 from amicable.identity.permissions import role_required
 from amicable.identity.roles import Role
@@ -86,7 +86,7 @@ def home(request):
 @require_POST
 def set_status(request):
     try:
-        set_agent_state(
+        agent_chooses_state(
             agent_id=request.user.pk,
             state=request.POST.get("state", ""),
             reason=request.POST.get("reason", ""),

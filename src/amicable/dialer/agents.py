@@ -1,6 +1,6 @@
 """Recording and reading agents' states."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -8,6 +8,10 @@ from amicable.dialer.models import AgentState, AgentStateChange
 from amicable.kernel.errors import UnableTo
 
 PAUSE_REASONS = ("Break", "Lunch", "Training", "Coaching", "Meeting", "Technical issue", "Personal")
+#: The reason recorded when the dialer pauses an agent whose desk stopped asking for calls.
+DESK_CLOSED = "Desk closed"
+#: A ready agent's desk asks for calls every 2 s; one silent this long is no longer there.
+PRESENCE_TIMEOUT = timedelta(seconds=20)
 
 
 class UnableToChangeState(UnableTo):
@@ -28,6 +32,47 @@ def set_agent_state(
     return AgentStateChange.objects.create(
         agent_id=agent_id, state=state, reason=reason.strip()[:100], at=now
     )
+
+
+@transaction.atomic
+def agent_chooses_state(
+    *, agent_id: int, state: str, now: datetime, reason: str = ""
+) -> AgentStateChange:
+    """What an agent may set from the desk: ready, or paused for one of `PAUSE_REASONS`.
+    On call and wrap-up are the dialer's to set (a fake "on call" would count as talking in
+    the pacing), and signing out records "logged out"."""
+    if state not in (AgentState.READY, AgentState.PAUSED):
+        raise UnableToChangeState("Choose Ready or Pause.")
+    if state == AgentState.PAUSED and reason.strip() not in PAUSE_REASONS:
+        raise UnableToChangeState(f"Choose a reason for the pause: {', '.join(PAUSE_REASONS)}.")
+    current = current_state(agent_id=agent_id)
+    if current is not None and current.state == AgentState.ON_CALL:
+        raise UnableToChangeState("Finish your call first (record its outcome).")
+    return set_agent_state(agent_id=agent_id, state=state, now=now, reason=reason)
+
+
+@transaction.atomic
+def agent_signed_out(*, agent_id: int, now: datetime) -> None:
+    """Signing out takes the agent out of the dialer: they leave their campaign and are
+    logged out, so no call is routed to a desk nobody is at. An agent still on a call stays
+    on it (the call must be finished from the desk; supervisors see it)."""
+    from amicable.dialer.models import CampaignAgent, DialerCall
+
+    if DialerCall.objects.filter(
+        connected_agent_id=agent_id, state=DialerCall.State.CONNECTED
+    ).exists():
+        return
+    CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True).update(left_at=now)
+    current = current_state(agent_id=agent_id)
+    if current is not None and current.state != AgentState.LOGGED_OUT:
+        set_agent_state(agent_id=agent_id, state=AgentState.LOGGED_OUT, now=now)
+
+
+def desk_seen(*, agent_id: int, now: datetime) -> None:
+    """The agent's desk asked for calls (it polls every 2 s while open): see `PRESENCE_TIMEOUT`."""
+    from amicable.dialer.models import CampaignAgent
+
+    CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True).update(last_seen_at=now)
 
 
 def current_state(*, agent_id: int) -> AgentStateChange | None:

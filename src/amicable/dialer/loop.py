@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Greatest
 
 from amicable.compliance import api as compliance
-from amicable.dialer.agents import set_agent_state
+from amicable.dialer.agents import DESK_CLOSED, PRESENCE_TIMEOUT, set_agent_state
 from amicable.dialer.core import Event, Snapshot, UnableToBuildPolicy, make_policy
 from amicable.dialer.core import pacing as kinds
 from amicable.dialer.models import (
@@ -38,6 +39,7 @@ from amicable.dialer.models import (
     DialerCall,
     ProviderEvent,
 )
+from amicable.dialer.selectors import abandonment_30d
 from amicable.dialer.telephony.base import (
     ANSWERED_LIVE,
     ANSWERED_MACHINE,
@@ -56,6 +58,7 @@ logger = logging.getLogger("amicable.dialer")
 
 MAX_DIALS_PER_TICK = 50
 POSTPONE = timedelta(hours=1)
+THIRTY_DAY_CHECK = timedelta(seconds=30)
 #: How long a provider callback for a call we do not know yet is kept (it can overtake the
 #: reply to the request that placed the call).
 ORPHAN_EVENT_SECONDS = 60
@@ -82,6 +85,8 @@ class CampaignRun:
     abandoned: int = 0
     on_call: dict[int, tuple[int, datetime]] = field(default_factory=dict)  # agent -> call
     wrapping: dict[int, datetime] = field(default_factory=dict)  # agent -> since
+    thirty_day_checked_at: datetime | None = None  # see DialerLoop._over_thirty_day_target
+    thirty_day_over: bool = False
 
 
 @dataclass
@@ -143,6 +148,7 @@ class DialerLoop:
         for event in self.provider.poll_events(now=now):
             self._handle_event(event, now, report)
         self._handle_stored_events(now, report)
+        self._pause_absent_agents(now)
         self._route_waiting(now, report)
         self._abandon_overdue(now, report)
         self._hang_up_finished()
@@ -305,6 +311,25 @@ class DialerLoop:
                 continue
             if self._connect(call.pk, agent_id, now):
                 report.connected += 1
+
+    def _pause_absent_agents(self, now: datetime) -> None:
+        """A ready agent whose desk stopped asking for calls (closed tab, lost network) is
+        paused, so no person is connected to an empty desk. Agents whose desk never asked
+        (no `last_seen_at`) are left alone."""
+        latest = AgentStateChange.objects.filter(agent_id=OuterRef("agent_id")).order_by(
+            "-at", "-id"
+        )
+        absent = (
+            CampaignAgent.objects.filter(
+                left_at__isnull=True, last_seen_at__lt=now - PRESENCE_TIMEOUT
+            )
+            .annotate(current=Subquery(latest.values("state")[:1]))
+            .filter(current=AgentState.READY)
+            .values_list("agent_id", flat=True)
+        )
+        for agent_id in list(absent):
+            set_agent_state(agent_id=agent_id, state=AgentState.PAUSED, reason=DESK_CLOSED, now=now)
+            logger.info("agent %s: desk silent, paused", agent_id)
 
     def _agents(self, campaign_id: int) -> list[AgentNow]:
         latest = AgentStateChange.objects.filter(agent_id=OuterRef("agent_id")).order_by(
@@ -470,11 +495,27 @@ class DialerLoop:
             logger.exception("campaign %s: the pacing policy failed", campaign.pk)
             return report
         wanted = min(max(0, wanted), self.max_dials_per_tick)
+        floor = kinds.progressive_count(snapshot)
+        if wanted > floor and self._over_thirty_day_target(campaign, run, now):
+            wanted = floor  # one line per idle agent until the campaign is back under
         if snapshot.agents_logged_in == 0:
             wanted = 0
         if wanted:
             self._dial(campaign, run, wanted, now, report)
         return report
+
+    def _over_thirty_day_target(self, campaign: Campaign, run: CampaignRun, now: datetime) -> bool:
+        """Is the campaign over its abandonment target over the last 30 days? The policy
+        only sees the calls since this loop started the campaign (its counters restart with
+        the loop); the cap is the campaign's, over 30 days, so it is checked here too.
+        Looked up at most every `THIRTY_DAY_CHECK` (a count over a month of calls)."""
+        if run.thirty_day_checked_at is None or now - run.thirty_day_checked_at >= (
+            THIRTY_DAY_CHECK
+        ):
+            answered, abandoned = abandonment_30d(campaign_id=campaign.pk, now=now)
+            run.thirty_day_over = abandoned > float(campaign.abandon_target) * answered
+            run.thirty_day_checked_at = now
+        return run.thirty_day_over
 
     def _observe_agents(self, run: CampaignRun, states: dict[int, AgentNow], now: datetime) -> None:
         for agent_id, (call_id, connected_at) in list(run.on_call.items()):
@@ -702,6 +743,11 @@ def _not_placed(call_id: int, now: datetime) -> None:
     call.outcome = DialerCall.Outcome.FAILED
     call.ended_at = now
     call.save(update_fields=["state", "outcome", "ended_at"])
+    # The provider never placed it: it does not use up one of the person's attempts. (Its
+    # compliance attempt stays authorised without a result, and so still counts against the
+    # call-frequency limits: the cautious side of an unknown.)
     CampaignMember.objects.filter(pk=call.member_id).update(
-        status=CampaignMember.Status.PENDING, next_try_at=now + POSTPONE
+        status=CampaignMember.Status.PENDING,
+        next_try_at=now + POSTPONE,
+        attempts=Greatest(F("attempts") - 1, 0),
     )

@@ -143,6 +143,9 @@ class CampaignAgent(models.Model):
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     joined_at = models.DateTimeField()
     left_at = models.DateTimeField(null=True, blank=True)
+    # When the agent's desk last asked for calls (None until it first does): a ready agent
+    # whose desk has gone quiet is paused by the dialer (`agents.PRESENCE_TIMEOUT`).
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["campaign_id", "joined_at", "id"]

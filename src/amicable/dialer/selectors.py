@@ -69,6 +69,21 @@ class CampaignFigures:
         return min(100.0, self.target / 0.06 * 100)
 
 
+def abandonment_30d(*, campaign_id: int, now: datetime) -> tuple[int, int]:
+    """(people who answered, abandoned calls) of the campaign's calls placed in the last
+    30 days: what its abandonment target is measured on."""
+    answered = Q(outcome__in=PEOPLE_ANSWERED) | Q(
+        state__in=[DialerCall.State.WAITING, DialerCall.State.CONNECTED]
+    )
+    totals = DialerCall.objects.filter(
+        campaign_id=campaign_id, placed_at__gte=now - ABANDON_WINDOW, placed_at__lte=now
+    ).aggregate(
+        answered=Count("id", filter=answered),
+        abandoned=Count("id", filter=Q(outcome=DialerCall.Outcome.ABANDONED)),
+    )
+    return totals["answered"], totals["abandoned"]
+
+
 def campaign_figures(
     *, now: datetime, campaign_ids: list[int] | None = None
 ) -> list[CampaignFigures]:

@@ -206,6 +206,10 @@ def join_campaign(*, campaign_id: int, agent_id: int, now: datetime) -> Campaign
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None or campaign.status == Campaign.Status.STOPPED:
         raise UnableToJoinCampaign("This campaign is not taking agents.")
+    if DialerCall.objects.filter(
+        connected_agent_id=agent_id, state=DialerCall.State.CONNECTED
+    ).exists():
+        raise UnableToJoinCampaign("Finish your call first (record its outcome).")
     current = (
         CampaignAgent.objects.select_for_update()
         .filter(agent_id=agent_id, left_at__isnull=True)

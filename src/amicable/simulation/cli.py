@@ -17,6 +17,7 @@ from amicable.simulation.metrics import Metrics
 from amicable.simulation.plot import render_svg
 from amicable.simulation.runner import RunResult, simulate
 from amicable.simulation.scenario import UnableToLoadScenario, load_scenario
+from amicable.simulation.world import PolicyFailed
 
 _ROWS = (
     ("dials", "{:d}"),
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None) -> int:
             )
         except UnableToBuildPolicy as error:
             return _fail(str(error))
+        except PolicyFailed as error:
+            return _fail(f"pacing {pacing!r}: {error}")
 
     if args.plot:
         title = (

@@ -121,6 +121,21 @@ class World:
         self.now = 0.0
 
     def run(self) -> Totals:
+        """Simulate the shift. A plug-in policy that raises, or answers something that is not
+        a number of calls, stops it with `PolicyFailed` saying what and when."""
+        try:
+            return self._run()
+        except PolicyFailed:
+            raise
+        except Exception as error:
+            if not _raised_by_policy(error):
+                raise
+            raise PolicyFailed(
+                f"the pacing policy failed {self.now:.0f} s into the shift: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+
+    def _run(self) -> Totals:
         scenario = self.scenario
         timing = scenario.timing
         outcomes = scenario.outcomes
@@ -228,6 +243,8 @@ class World:
                     abandoned,
                 )
                 wanted = policy.calls_to_place(snapshot)
+                if type(wanted) is not int:
+                    wanted = _dial_count(wanted, now)
                 for _ in range(max(0, int(wanted))):
                     dials += 1
                     dialing += 1
@@ -350,6 +367,34 @@ class World:
                 bucket, end, n_agents, busy_in_bucket, lives_in_bucket, abandons_in_bucket
             )
         return totals
+
+
+class PolicyFailed(Exception):
+    """The pacing policy raised, or answered something that is not a number of calls."""
+
+
+def _dial_count(wanted: Any, now: float) -> int:
+    """`calls_to_place`'s answer as a count: a whole number (a float is rounded down)."""
+    if (
+        isinstance(wanted, bool)
+        or not isinstance(wanted, (int, float))
+        or not math.isfinite(wanted)
+    ):
+        raise PolicyFailed(
+            f"the pacing policy answered {wanted!r} {now:.0f} s into the shift; "
+            "calls_to_place must return a number of calls"
+        )
+    return int(wanted)
+
+
+def _raised_by_policy(error: BaseException) -> bool:
+    """Did the error come from the policy's code (a frame outside this module)?"""
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename != __file__:
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 def _draw(dist: LogNormal | None, gauss: Any) -> float:

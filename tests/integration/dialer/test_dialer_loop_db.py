@@ -285,3 +285,147 @@ def test_calls_left_in_flight_by_a_stopped_simulated_loop_are_ended_on_restart()
     for call in DialerCall.objects.all():
         assert call.state == "ENDED" and call.outcome == "NO_ANSWER"
         assert ContactAttempt.objects.get(pk=call.attempt_id).result == "no_answer"
+
+
+def test_an_agent_whose_desk_goes_quiet_is_paused_and_gets_no_calls():
+    from amicable.dialer.agents import DESK_CLOSED, desk_seen
+
+    people(2)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    desk_seen(agent_id=alice.pk, now=NOW - timedelta(seconds=30))  # then the tab closed
+    loop, _ = loop_for(world_scenario(ring=3.0))
+
+    reports = run(loop, NOW, 5)
+
+    state = current_state(agent_id=alice.pk)
+    assert (state.state, state.reason) == ("PAUSED", DESK_CLOSED)
+    assert sum(r.placed for r in reports) == 0
+    assert not DialerCall.objects.exists()
+
+
+def test_an_agent_whose_desk_keeps_asking_stays_ready():
+    from amicable.dialer.agents import desk_seen
+
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    for k in range(5):
+        desk_seen(agent_id=alice.pk, now=NOW + timedelta(seconds=k))
+        loop.tick(now=NOW + timedelta(seconds=k))
+    assert DialerCall.objects.get().connected_agent_id == alice.pk
+
+
+def test_signing_out_leaves_the_campaign_and_logs_the_agent_out(client):
+    from amicable.dialer.models import CampaignAgent
+
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    client.force_login(alice)
+
+    client.post("/logout/")
+
+    assert current_state(agent_id=alice.pk).state == "LOGGED_OUT"
+    assert not CampaignAgent.objects.filter(agent=alice, left_at__isnull=True).exists()
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    assert sum(r.placed for r in run(loop, NOW, 3)) == 0
+
+
+def test_a_campaign_over_its_30_day_target_dials_no_more_than_progressive():
+    """The predictive policy only sees this run's calls; the campaign's own 30 days hold it
+    to one line per idle agent while it is over its target."""
+    people(12)
+    # An eager predictive (a low margin): it would place several lines per idle agent.
+    campaign = running_campaign(now=NOW, mode="PREDICTIVE", pacing_options={"initial_z": -1.0})
+    member = CampaignMember.objects.first()
+    for index in range(40):  # 40 answers, 4 abandoned: 10% over the last 30 days
+        attempt = ContactAttempt.objects.create(
+            consumer_id=member.consumer_id,
+            channel="CALL",
+            requested_at=NOW - timedelta(days=2),
+            allowed=True,
+            source="DIALER",
+        )
+        DialerCall.objects.create(
+            campaign=campaign,
+            member=member,
+            consumer_id=member.consumer_id,
+            contact_point=member.consumer.contact_points.filter(kind="PHONE").first(),
+            attempt_id=attempt.pk,
+            provider="simulated",
+            state="ENDED",
+            outcome="ABANDONED" if index < 4 else "LIVE",
+            placed_at=NOW - timedelta(days=2),
+        )
+    alice, bob = agents("alice", "bob")
+    ready_agents(campaign, [alice, bob], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=20.0))
+
+    reports = run(loop, NOW, 10)
+
+    assert sum(r.placed for r in reports) == 2  # one per idle agent, however far it would dial
+
+
+def test_a_call_the_provider_could_not_place_does_not_use_up_an_attempt():
+    from amicable.dialer.telephony.base import UnableToPlaceCall
+
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, provider = loop_for(world_scenario(ring=3.0))
+
+    def refuse(**kwargs):
+        raise UnableToPlaceCall("the carrier is down")
+
+    provider.place_call = refuse
+    run(loop, NOW, 1)
+
+    member = CampaignMember.objects.get()
+    assert (member.status, member.attempts) == ("PENDING", 0)
+    assert DialerCall.objects.get().outcome == "FAILED"
+
+
+def test_an_agent_on_a_call_cannot_join_another_campaign():
+    from amicable.dialer.services import UnableToJoinCampaign, join_campaign
+
+    people(1)
+    campaign = running_campaign(now=NOW)
+    other = running_campaign(now=NOW, name="Other")
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, NOW, 5)
+    assert DialerCall.objects.get().state == "CONNECTED"
+
+    with pytest.raises(UnableToJoinCampaign, match="Finish your call first"):
+        join_campaign(campaign_id=other.pk, agent_id=alice.pk, now=NOW + timedelta(seconds=6))
+
+
+def test_a_screen_pop_of_an_account_another_agent_holds_ends_the_call_once():
+    from amicable.strategy.screen_pop import take_dialer_call
+    from amicable.strategy.services import UnableToWorkAccount, open_account
+
+    (person,) = people(1)
+    campaign = running_campaign(now=NOW)
+    alice, bob = agents("alice", "bob")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, NOW, 1)  # dialed
+    open_account(agent_id=bob.pk, consumer_id=person.pk, origin="SEARCH", now=NOW)
+    run(loop, NOW, 5, first=1)  # answered and connected to alice
+    call = DialerCall.objects.get()
+    assert (call.state, call.connected_agent_id) == ("CONNECTED", alice.pk)
+
+    with pytest.raises(UnableToWorkAccount, match="another agent has open"):
+        take_dialer_call(agent_id=alice.pk, now=NOW + timedelta(seconds=6))
+
+    call.refresh_from_db()
+    assert call.state == "ENDED" and call.popped_at is not None
+    assert current_state(agent_id=alice.pk).state == "WRAP_UP"
+    assert take_dialer_call(agent_id=alice.pk, now=NOW + timedelta(seconds=8)) is None

@@ -88,10 +88,22 @@ def _plug_in(name: str, options: dict[str, Any]) -> PacingPolicy:
         raise UnableToBuildPolicy(
             f"pacing {name!r}: cannot import {module_name} ({error})"
         ) from error
+    except SyntaxError as error:
+        raise UnableToBuildPolicy(
+            f"pacing {name!r}: {module_name} has a syntax error "
+            f"({error.filename}, line {error.lineno}: {error.msg})"
+        ) from error
     cls = getattr(module, class_name, None)
     if cls is None:
         raise UnableToBuildPolicy(f"pacing {name!r}: {module_name} has no {class_name}")
-    policy = cls(**options)
+    try:
+        policy = cls(**options)
+    except TypeError:
+        raise  # bad pacing_options: reported as such by make_policy
+    except Exception as error:  # the plug-in's own constructor failed
+        raise UnableToBuildPolicy(
+            f"pacing {name!r}: {class_name}(...) raised {type(error).__name__}: {error}"
+        ) from error
     if not callable(getattr(policy, "calls_to_place", None)):
         raise UnableToBuildPolicy(f"pacing {name!r}: {class_name} has no calls_to_place(snapshot)")
     return policy

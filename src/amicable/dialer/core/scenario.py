@@ -98,11 +98,15 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise UnableToLoadScenario(f"{path}: cannot read the file ({error.strerror})") from error
+        raise UnableToLoadScenario(f"cannot read the file ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise UnableToLoadScenario(
+            f"not UTF-8 text (byte {error.start}); save the scenario as UTF-8"
+        ) from error
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise UnableToLoadScenario(f"{path}: not valid TOML ({error})") from error
+        raise UnableToLoadScenario(f"not valid TOML ({error})") from error
     return parse_scenario(data)
 
 

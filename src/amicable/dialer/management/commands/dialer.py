@@ -42,7 +42,7 @@ class Command(BaseCommand):
             try:
                 scenario = load_scenario(options["scenario"])
             except UnableToLoadScenario as error:
-                raise CommandError(str(error)) from None
+                raise CommandError(f"{options['scenario']}: {error}") from None
         try:
             provider = make_provider(
                 options["provider"], speed=speed, scenario=scenario, seed=options["seed"]

@@ -17,7 +17,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -56,7 +56,7 @@ from amicable.portfolio.core.background_reader import (
     prepared_batches,
 )
 from amicable.portfolio.core.errors import UnableToLoadMapping, UnableToReadPlacementFile
-from amicable.portfolio.core.placement_file import load_mapping
+from amicable.portfolio.core.placement_file import load_mapping, open_placement_file
 from amicable.portfolio.encryption import key_material
 from amicable.portfolio.ledger import Buckets, post_ledger_entry
 from amicable.portfolio.models import (
@@ -192,7 +192,11 @@ def run_placement_import(
         with errors_path.open("w", newline="", encoding="utf-8") as errors_handle:
             errors = csv.writer(errors_handle)
             errors.writerow(ERRORS_FILE_COLUMNS)
-            context = placement_context(placement=placement, now=now)
+            columns, notes = _layout_of(placement)
+            errors.writerows(("", "", "warning", note) for note in notes)
+            context = replace(
+                placement_context(placement=placement, now=now), columns=frozenset(columns)
+            )
             batches = _read_batches(
                 placement, batch_size=batch_size, parallel=parallel, context=context
             )
@@ -235,13 +239,15 @@ def run_placement_import(
         placement.error_message = str(error)
         placement.finished_at = clock() if clock else now
         placement.save(update_fields=["status", "error_message", "finished_at"])
+        _record_failure(placement, at=placement.finished_at, reason=str(error))
         raise UnableToImportPlacement(str(error)) from error
     except Exception:
         logger.exception("placement %s import failed", placement_id)
+        message = "The import stopped on an unexpected error; it can be run again."
         Placement.objects.filter(pk=placement_id).update(
-            status=Placement.Status.FAILED,
-            error_message="The import stopped on an unexpected error; it can be run again.",
+            status=Placement.Status.FAILED, error_message=message
         )
+        _record_failure(placement, at=clock() if clock else now, reason=message)
         raise
     placement.status = Placement.Status.COMPLETED
     placement.finished_at = clock() if clock else now
@@ -257,6 +263,20 @@ def run_placement_import(
         details=_summary(placement).as_json(),
     )
     return _summary(placement)
+
+
+def _record_failure(placement: Placement, *, at: datetime, reason: str) -> None:
+    try:
+        record_audit_event(
+            at=at,
+            actor_id=placement.uploaded_by_id,
+            action="placement.failed",
+            object_type="Placement",
+            object_id=placement.pk,
+            details={"rows_processed": placement.rows_processed, "reason": reason[:500]},
+        )
+    except Exception:  # the database itself may be what failed; the log has the error
+        logger.exception("placement %s: could not record the failure", placement.pk)
 
 
 # During a first load on PostgreSQL, the debts' statistics are refreshed every this many rows.
@@ -334,12 +354,24 @@ def indexes_for_a_load(
     return nullcontext()
 
 
+def _spreadsheet_safe(issue: tuple[int, str, str, str]) -> tuple[int, str, str, str]:
+    """A report line a spreadsheet shows as text: an account number from the file such as
+    `=HYPERLINK(...)` would otherwise run as a formula when the report is opened."""
+    row, account_number, level, message = issue
+    if account_number[:1] in _FORMULA_STARTS:
+        account_number = "'" + account_number
+    return row, account_number, level, message
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
 def _batches_to_apply(
     batches: Iterator[PreparedBatch], *, checkpoint: int, errors
 ) -> Iterator[PreparedBatch]:
     """The batches (or parts) after the checkpoint; every batch's issues go to `errors`."""
     for batch in batches:
-        errors.writerows(batch.issues)
+        errors.writerows(map(_spreadsheet_safe, batch.issues))
         if batch.last_row_number <= checkpoint:
             continue  # committed before a crash; only the report is rebuilt
         yield _after(batch, checkpoint)
@@ -369,6 +401,13 @@ def _summary(placement: Placement) -> ImportSummary:
         warnings=placement.warnings,
         errors_file=placement.errors_file,
     )
+
+
+def _layout_of(placement: Placement) -> tuple[list[str], tuple[str, ...]]:
+    """The standard columns the file has (after its mapping) and its file-level notes
+    (ignored columns), from its header."""
+    with open_placement_file(Path(placement.file_path), mapping=placement.mapping or None) as f:
+        return list(f.columns), tuple(f.notes)
 
 
 def _read_batches(
@@ -690,6 +729,20 @@ _UPDATED_DEBT_FIELDS = (
     "source_fingerprint",
 )
 _DEBT_VALUE_INDEX = {name: i for i, name in enumerate(DEBT_COLUMNS[DEBT_FROM_READER])}
+# The file's column behind each updated debt field whose name differs from it.
+_DEBT_FIELD_COLUMN = {
+    "original_creditor": "original_creditor",
+    "delinquency_on": "delinquency_date",
+    "charge_off_on": "charge_off_date",
+    "last_payment_on": "last_payment_date",
+    "last_payment_amount": "last_payment_amount",
+    "itemization_on": "itemization_date",
+    "itemization_balance": "itemization_balance",
+    "interest_since_itemization": "interest_since_itemization",
+    "fees_since_itemization": "fees_since_itemization",
+    "payments_since_itemization": "payments_since_itemization",
+    "credits_since_itemization": "credits_since_itemization",
+}
 
 
 def _update_debt(
@@ -711,10 +764,17 @@ def _update_debt(
         field = cast(Field, Debt._meta.get_field(name))
         return field.to_python(row.debt[_DEBT_VALUE_INDEX[name]])
 
+    # A column the file does not have says nothing about the debt: its value is kept.
+    given = context.columns
+    updated = [
+        name
+        for name in _UPDATED_DEBT_FIELDS
+        if not given or name not in _DEBT_FIELD_COLUMN or _DEBT_FIELD_COLUMN[name] in given
+    ]
     debt = Debt.objects.get(pk=debt_id)
-    for name in _UPDATED_DEBT_FIELDS:
+    for name in updated:
         setattr(debt, name, value(name))
-    debt.save(update_fields=list(_UPDATED_DEBT_FIELDS))
+    debt.save(update_fields=updated)
     insert_rows(
         ContactPoint,
         CONTACT_POINT_COLUMNS,
@@ -723,11 +783,16 @@ def _update_debt(
         ignore_conflicts=True,
     )
     placed = _placed_buckets(debt.pk)
-    delta = Buckets(
-        principal=value("principal_balance") - placed.principal,
-        interest=value("interest_balance") - placed.interest,
-        fees=value("fees_balance") - placed.fees,
-    )
+    if given and not given & {"principal", "interest", "fees"}:
+        # A file without buckets only gives the balance: the split stays as it was, and the
+        # change goes to principal.
+        delta = Buckets(principal=value("balance") - placed.total)
+    else:
+        delta = Buckets(
+            principal=value("principal_balance") - placed.principal,
+            interest=value("interest_balance") - placed.interest,
+            fees=value("fees_balance") - placed.fees,
+        )
     if delta.principal or delta.interest or delta.fees:
         post_ledger_entry(
             debt_id=debt.pk,

@@ -186,6 +186,64 @@ def test_a_resent_row_does_not_undo_a_payment_collected_since(
     ]
 
 
+def test_a_file_with_fewer_columns_keeps_what_it_does_not_say(
+    creditor_mercy, placement_csv, tmp_path, now
+):
+    """A later file with only some columns updates those; the dates and the balance split it
+    does not carry are kept, and a balance change goes to principal."""
+    import_file(placement_csv, now)
+    short = write_placement_csv(
+        tmp_path / "short.csv",
+        [{"account_number": "M-1001", "first_name": "Dana", "last_name": "W", "balance": "1300"}],
+        header=["account_number", "first_name", "last_name", "balance"],
+    )
+
+    assert import_file(short, now + timedelta(days=30)).updated == 1
+
+    debt = Debt.objects.get(account_number="M-1001")
+    assert str(debt.delinquency_on) == "2025-01-15"
+    assert debt.original_creditor == "Mercy General"
+    assert (debt.principal_balance, debt.interest_balance, debt.fees_balance) == (
+        Decimal("1050.00"),
+        Decimal("200.00"),
+        Decimal("50.00"),
+    )
+
+
+def test_ignored_columns_are_noted_in_the_report(creditor_mercy, tmp_path, now):
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "account_number,first_name,last_name,balance,Internal Code\nX-1,Ann,Lee,10.00,Z9\n",
+        encoding="utf-8",
+    )
+    summary = import_file(path, now)
+    notes = [line for line in read_report(summary) if line["row"] == ""]
+    assert len(notes) == 1 and notes[0]["level"] == "warning"
+    assert "ignored" in notes[0]["message"] and "Internal Code" in notes[0]["message"]
+
+
+def test_an_account_number_that_looks_like_a_formula_is_reported_as_text(
+    creditor_mercy, tmp_path, now
+):
+    path = tmp_path / "formula.csv"
+    path.write_text(
+        'account_number,first_name,last_name,balance\n"=HYPERLINK(""http://x"")",Ann,,10\n',
+        encoding="utf-8",
+    )
+    (line,) = read_report(import_file(path, now))
+    assert line["account_number"] == '\'=HYPERLINK("http://x")'
+    assert line["message"] == "last_name: is blank"
+
+
+def test_a_failed_import_is_in_the_audit_trail(creditor_mercy, tmp_path, now):
+    path = tmp_path / "no-balance.csv"
+    path.write_text("account_number,first_name,last_name\nX-1,Ann,Lee\n", encoding="utf-8")
+    with pytest.raises(UnableToImportPlacement):
+        import_file(path, now)
+    event = AuditEvent.objects.get(action="placement.failed")
+    assert "balance" in event.details["reason"]
+
+
 def _import_that_loses_power(tmp_path, now, monkeypatch, *, on_batch, **options):
     """A 25-row import whose `on_batch`-th batch dies; returns the placement, refreshed."""
     rows = [person_row(f"K-{n:04d}", ssn="", phone1="", email="") for n in range(1, 26)]

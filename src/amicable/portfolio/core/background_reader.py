@@ -100,6 +100,9 @@ class PlacementContext:
     effective_on: str  # ISO date of the PLACEMENT ledger entries
     now: str  # created_at / placed_at / recorded_at, as text the database parses
     key_material: bytes  # `amicable.portfolio.encryption.key_material()`
+    # The standard columns the file has; empty when all of them count (the seed). On an
+    # update, a column the file lacks keeps the debt's value rather than blanking it.
+    columns: frozenset[str] = frozenset()
 
 
 def consumer_constants(context: PlacementContext) -> dict[str, object]:

@@ -5,7 +5,7 @@ Domain code takes `now` as a parameter; entry points (views, commands, tasks) ca
 
 Two deliberate ways to move the clock, both for people rather than code:
 - `AMICABLE_CLOCK_OFFSET` (seconds, environment): a demo started at night can shift itself
-  into calling hours (`amicable demo --business-hours` sets it), since no lawful call can
+  into calling hours (`amicable demo` sets it when started outside them), since no lawful call can
   be placed at 3 a.m. anywhere in the US;
 - `freeze(at)`: tests (including browser tests, whose server runs in another thread) pin the
   time so that calling-hours rules give the same answer whenever the suite runs.

@@ -42,6 +42,10 @@ def build_policy(
         options = scenario.pacing_options if spec == scenario.pacing else {}
     if spec == CLAIRVOYANT:
         return ClairvoyantPolicy(**options)
+    if spec == "predictive" and "shift_hours" not in options:
+        # The shift's length is known here: predictive spreads its abandonment budget over
+        # it (a 1-hour scenario planned as 8 hours spends the budget eight times too fast).
+        options = {**options, "shift_hours": scenario.hours}
     return make_policy(spec, options, abandon_target=scenario.abandon_target)
 
 

@@ -194,3 +194,22 @@ def test_the_dialer_command_runs_ticks(frozen_clock, agent_alice, capsys):
     # One agent, progressive: one call at a time (a fast world may finish one in two ticks).
     assert placed >= 1 and DialerCall.objects.count() == placed
     assert ContactAttempt.objects.filter(source="DIALER", allowed=True).count() == placed
+
+
+def test_compliance_reads_campaign_abandonment_but_cannot_run_campaigns(
+    client, compliance_carla, frozen_clock
+):
+    people(1)
+    campaign = running_campaign(now=frozen_clock)
+    client.force_login(compliance_carla)
+    page = client.get(reverse("supervisor_campaigns"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert campaign.name in html and "Abandonment, 30 days" in html
+    assert "New campaign" not in html and "Pause</button>" not in html
+    rows = client.get(reverse("supervisor_campaign_figures")).content.decode()
+    assert campaign.name in rows and "Stop</button>" not in rows
+    assert client.get(reverse("supervisor_campaign_create")).status_code == 403
+    assert (
+        client.post(reverse("supervisor_campaign_status", args=[campaign.pk]), {"status": "PAUSED"})
+    ).status_code == 403

@@ -16,7 +16,7 @@ from amicable.dialer.services import (
     set_campaign_status,
 )
 from amicable.identity.permissions import role_required
-from amicable.identity.roles import Role
+from amicable.identity.roles import Role, has_any_role
 from amicable.kernel.clock import utc_now
 from amicable.portfolio.models import Creditor
 
@@ -73,22 +73,35 @@ class CampaignForm(forms.Form):
         )
 
 
-@role_required(*MANAGERS)
+# The compliance officer reads the campaigns' abandonment (it is theirs to prove lawful) but
+# does not run campaigns.
+READERS = (*MANAGERS, Role.COMPLIANCE)
+
+
+def _can_manage(user) -> bool:
+    return has_any_role(user, set(MANAGERS))
+
+
+@role_required(*READERS)
 def campaign_list(request):
     return render(
         request,
         "supervisor/campaigns.html",
-        {"nav": "campaigns", "figures": campaign_figures(now=utc_now())},
+        {
+            "nav": "campaigns",
+            "figures": campaign_figures(now=utc_now()),
+            "can_manage": _can_manage(request.user),
+        },
     )
 
 
-@role_required(*MANAGERS)
+@role_required(*READERS)
 def campaign_figures_partial(request):
     """The live figures, polled every 2 s by the list."""
     return render(
         request,
         "supervisor/_campaign_rows.html",
-        {"figures": campaign_figures(now=utc_now())},
+        {"figures": campaign_figures(now=utc_now()), "can_manage": _can_manage(request.user)},
     )
 
 

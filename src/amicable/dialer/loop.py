@@ -678,7 +678,14 @@ def dial_member(
         _skip(member, error.message[:200])
         return None
     if not authorization.allowed:
-        _postpone(member.pk, authorization.decision.next_allowed_at or now + POSTPONE)
+        decision = authorization.decision
+        if decision.next_allowed_at is None:
+            # No time makes it lawful (no autodial consent for a mobile, a cease request...):
+            # asking again every hour would only add refused attempts to the ledger.
+            reasons = "; ".join(reason.message for reason in decision.reasons)
+            _skip(member, f"refused by compliance: {reasons}"[:200])
+        else:
+            _postpone(member.pk, decision.next_allowed_at)
         return None
     call = DialerCall.objects.create(
         campaign=campaign,

@@ -120,8 +120,12 @@ def test_a_consumer_under_a_cease_hold_is_never_dialed_and_a_refusal_is_never_pl
     assert [a for a in provider.actions if a[0] == "place"] == [
         ("place", DialerCall.objects.get().provider_call_id, str(DialerCall.objects.get().pk))
     ]
+    # No time makes that call lawful: the person is skipped, not asked about every hour.
     member = CampaignMember.objects.get(consumer=mobile_only)
-    assert member.status == "PENDING" and member.next_try_at is not None
+    assert member.status == "SKIPPED"
+    assert member.skip_reason.startswith("refused by compliance: ")
+    run(loop, NOW + timedelta(hours=2), 2)
+    assert ContactAttempt.objects.filter(consumer=mobile_only).count() == 1
 
 
 def test_nothing_is_dialed_outside_calling_hours(frozen_clock):

@@ -276,3 +276,26 @@ def test_softphone_credentials_come_from_the_environment_or_are_absent():
         }
     )
     assert credentials == SoftphoneCredentials(ACCOUNT_SID, "SK1", "secret", "")
+
+
+def test_a_signature_over_the_url_with_or_without_its_default_port_is_accepted():
+    params = [("CallSid", "CA1"), ("CallStatus", "completed")]
+    signed_with_port = compute_signature("https://dialer.example.com:443/hook", params, "tok")
+    signed_without = compute_signature("https://dialer.example.com/hook", params, "tok")
+    assert validate_signature("https://dialer.example.com/hook", params, signed_with_port, "tok")
+    assert validate_signature("https://dialer.example.com:443/hook", params, signed_without, "tok")
+    # Another port is another URL.
+    signed_8443 = compute_signature("https://dialer.example.com:8443/hook", params, "tok")
+    assert not validate_signature("https://dialer.example.com/hook", params, signed_8443, "tok")
+
+
+def test_a_call_that_ended_is_its_end_even_when_the_amd_verdict_is_repeated():
+    at = datetime(2026, 4, 6, 14, tzinfo=UTC)
+    ended = parse_callback(
+        {"CallSid": "CA1", "CallStatus": "completed", "AnsweredBy": "human"}, at=at
+    )
+    assert ended is not None and ended.kind == "completed"
+    verdict = parse_callback(
+        {"CallSid": "CA1", "CallStatus": "in-progress", "AnsweredBy": "human"}, at=at
+    )
+    assert verdict is not None and verdict.kind == "answered_live"

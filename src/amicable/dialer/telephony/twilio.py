@@ -44,7 +44,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from amicable.dialer.telephony.base import (
@@ -96,10 +96,29 @@ def compute_signature(url: str, params: Iterable[tuple[str, str]], auth_token: s
 def validate_signature(
     url: str, params: Iterable[tuple[str, str]], signature: str, auth_token: str
 ) -> bool:
+    """Whether `signature` is Twilio's for this request. Like Twilio's own validators, the URL
+    is also tried with and without its default port (Twilio may sign either)."""
     if not signature or not auth_token:
         return False
-    expected = compute_signature(url, list(params), auth_token)
-    return hmac.compare_digest(expected.encode(), signature.encode())
+    params = list(params)
+    for candidate in _with_and_without_default_port(url):
+        expected = compute_signature(candidate, params, auth_token)
+        if hmac.compare_digest(expected.encode(), signature.encode()):
+            return True
+    return False
+
+
+def _with_and_without_default_port(url: str) -> list[str]:
+    parts = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    if default is None or "@" in parts.netloc or parts.port not in (None, default):
+        return [url]
+    host = parts.netloc.rsplit(":", 1)[0] if parts.port else parts.netloc
+    variants = (
+        parts._replace(netloc=host).geturl(),
+        parts._replace(netloc=f"{host}:{default}").geturl(),
+    )
+    return [url, *(variant for variant in variants if variant != url)]
 
 
 def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | None:
@@ -109,19 +128,20 @@ def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | No
     call_sid = params.get("CallSid", "")
     if not call_sid:
         return None
+    status = params.get("CallStatus", "")
+    final = _FINAL_STATUSES.get(status)
+    if final is not None:
+        # First: a status callback of a call that ended may repeat the AMD verdict
+        # (`AnsweredBy`), and the end is what happened now. CallDuration is the time the call
+        # was up, not the ring time: the loop measures the ring from when it placed the call.
+        return CallEvent(call_sid, final, at, None)
     answered_by = params.get("AnsweredBy", "")
     if answered_by:
         kind = ANSWERED_LIVE if answered_by in _HUMAN else ANSWERED_MACHINE
         return CallEvent(call_sid, kind, at, None)
-    status = params.get("CallStatus", "")
     if status == "in-progress":
         return CallEvent(call_sid, PICKED_UP, at, None)
-    final = _FINAL_STATUSES.get(status)
-    if final is None:
-        return None
-    # CallDuration is the time the call was up, not the ring time: the loop measures the
-    # ring from when it placed the call.
-    return CallEvent(call_sid, final, at, None)
+    return None
 
 
 # -- the provider ----------------------------------------------------------------------------

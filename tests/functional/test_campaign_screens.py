@@ -213,3 +213,28 @@ def test_compliance_reads_campaign_abandonment_but_cannot_run_campaigns(
     assert (
         client.post(reverse("supervisor_campaign_status", args=[campaign.pk]), {"status": "PAUSED"})
     ).status_code == 403
+
+
+def test_a_preview_campaign_is_worked_from_the_desk_one_person_at_a_time(
+    client, agent_alice, frozen_clock
+):
+    from amicable.dialer.models import CampaignMember
+
+    listed = people(2)
+    campaign = running_campaign(now=frozen_clock, mode="PREVIEW", max_attempts=2)
+    client.force_login(agent_alice)
+    status = client.get(reverse("desk_dialer_status")).content.decode()
+    assert f"Join {campaign.name}" in status
+    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
+    client.post(reverse("desk_status"), {"state": "READY"})
+    assert "Preview campaign" in client.get(reverse("desk_dialer_status")).content.decode()
+
+    opened = client.post(reverse("desk_next"))
+
+    session = CallSession.objects.get(agent=agent_alice)
+    assert opened.status_code == 302 and opened.url == reverse("desk_session", args=[session.pk])
+    assert session.consumer_id in {p.pk for p in listed}
+    member = CampaignMember.objects.get(campaign=campaign, consumer_id=session.consumer_id)
+    assert (member.attempts, member.status, member.last_result) == (1, "PENDING", "previewed")
+    assert member.next_try_at == frozen_clock + timedelta(minutes=campaign.retry_minutes)
+    assert not DialerCall.objects.exists()  # the agent calls from the account, not the dialer

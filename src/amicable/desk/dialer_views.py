@@ -48,9 +48,9 @@ def dialer_status(request):
             "campaign": dialer.agent_campaign(agent_id=request.user.pk),
             "state": current_state(agent_id=request.user.pk),
             "call": call,
-            "running": Campaign.objects.exclude(status=Campaign.Status.STOPPED)
-            .exclude(mode=Campaign.Mode.PREVIEW)
-            .order_by("name", "id"),
+            "running": Campaign.objects.exclude(status=Campaign.Status.STOPPED).order_by(
+                "name", "id"
+            ),
             "softphone": SoftphoneCredentials.from_environment() is not None,
         },
     )

@@ -6,10 +6,11 @@ screens call these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 
 from amicable.dialer.core import UnableToBuildPolicy, make_policy
 from amicable.dialer.models import (
@@ -243,6 +244,49 @@ def agent_campaign(*, agent_id: int) -> Campaign | None:
         .first()
     )
     return membership.campaign if membership else None
+
+
+# -- preview campaigns: the desk works the list -------------------------------------------------
+
+
+def preview_campaign(*, agent_id: int) -> Campaign | None:
+    """The running preview campaign this agent has joined, if any: its list is what their
+    desk's "Next account" offers (nothing is dialed for them; they see the account first)."""
+    campaign = agent_campaign(agent_id=agent_id)
+    if campaign is None or campaign.mode != Campaign.Mode.PREVIEW:
+        return None
+    return campaign if campaign.status == Campaign.Status.RUNNING else None
+
+
+def preview_candidates(*, campaign: Campaign, now: datetime, limit: int) -> list[int]:
+    """The people next on a preview campaign's list (consumer ids), in the dialer's order:
+    due for a try, never tried first."""
+    return list(
+        CampaignMember.objects.filter(campaign=campaign, status=CampaignMember.Status.PENDING)
+        .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
+        .order_by(F("next_try_at").asc(nulls_first=True), "id")
+        .values_list("consumer_id", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def member_previewed(*, campaign: Campaign, consumer_id: int, now: datetime) -> None:
+    """An agent opened this person from the campaign's list: that is one of their tries. They
+    come back after the campaign's retry delay, until its last try."""
+    member = (
+        CampaignMember.objects.select_for_update()
+        .filter(campaign=campaign, consumer_id=consumer_id)
+        .first()
+    )
+    if member is None:
+        return
+    member.attempts += 1
+    member.last_result = "previewed"
+    if member.attempts >= campaign.max_attempts:
+        member.status = CampaignMember.Status.DONE
+    else:
+        member.next_try_at = now + timedelta(minutes=campaign.retry_minutes)
+    member.save(update_fields=["attempts", "last_result", "status", "next_try_at"])
 
 
 # -- the screen pop: what the desk asks -------------------------------------------------------

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from amicable.compliance import api as compliance
+from amicable.dialer import services as dialer
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
 from amicable.negotiation.models import Arrangement
@@ -161,9 +162,14 @@ def _candidates(*, agent_id: int, now: datetime, limit: int) -> list[int]:
 
 def next_account(*, agent_id: int, now: datetime, batch: int = 25) -> CallSession | None:
     """The next account this agent should work, locked to them, or None when nothing can
-    be called now. Accounts that compliance says may not be called now are skipped."""
+    be called now. Accounts that compliance says may not be called now are skipped. An agent
+    who joined a running preview campaign works that campaign's list instead."""
+    campaign = dialer.preview_campaign(agent_id=agent_id)
     for _ in range(4):
-        candidates = _candidates(agent_id=agent_id, now=now, limit=batch)
+        if campaign is not None:
+            candidates = dialer.preview_candidates(campaign=campaign, now=now, limit=batch)
+        else:
+            candidates = _candidates(agent_id=agent_id, now=now, limit=batch)
         if not candidates:
             return None
         debts_by_consumer: dict[int, list[int]] = {}
@@ -177,6 +183,8 @@ def next_account(*, agent_id: int, now: datetime, batch: int = 25) -> CallSessio
                 continue
             session = _claim(consumer_id=consumer_id, agent_id=agent_id, origin="PREVIEW", now=now)
             if session is not None:
+                if campaign is not None:
+                    dialer.member_previewed(campaign=campaign, consumer_id=consumer_id, now=now)
                 Callback.objects.filter(
                     consumer_id=consumer_id, completed_at__isnull=True, due_at__lte=now
                 ).update(session=session)

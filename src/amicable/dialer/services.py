@@ -22,6 +22,8 @@ from amicable.dialer.models import (
 )
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
+from amicable.portfolio.core.errors import UnableToParseValue
+from amicable.portfolio.core.values import normalize_state
 from amicable.portfolio.models import Debt
 
 #: Status changes a supervisor may make.
@@ -70,7 +72,7 @@ def create_campaign(
     name = name.strip()
     if not name:
         raise UnableToManageCampaign("Give the campaign a name.")
-    if Campaign.objects.filter(name=name).exists():
+    if Campaign.objects.filter(name__iexact=name).exists():
         raise UnableToManageCampaign(f"There is already a campaign called {name!r}.")
     if mode not in Campaign.Mode.values:
         raise UnableToManageCampaign(f"{mode!r} is not a dialing mode.")
@@ -90,6 +92,13 @@ def create_campaign(
         raise UnableToManageCampaign(
             "Say which debts to dial: creditors, a balance range, states or a list of debts."
         )
+    states = _checked_states(list_filter.states)
+    low, high = list_filter.min_balance, list_filter.max_balance
+    if low is not None and high is not None and low > high:
+        raise UnableToManageCampaign(f"The balance range is empty: from {low} to {high}.")
+    _check_debt_ids(list_filter.debt_ids)
+    if max_attempts < 1 or retry_minutes < 1:
+        raise UnableToManageCampaign("Attempts and the retry delay must be at least 1.")
     campaign = Campaign.objects.create(
         name=name,
         mode=mode,
@@ -100,7 +109,7 @@ def create_campaign(
         creditor_codes=sorted({c.strip() for c in list_filter.creditor_codes if c.strip()}),
         min_balance=list_filter.min_balance,
         max_balance=list_filter.max_balance,
-        states=sorted({s.strip().upper() for s in list_filter.states if s.strip()}),
+        states=states,
         debt_ids=sorted(set(list_filter.debt_ids)),
         max_attempts=max_attempts,
         retry_minutes=retry_minutes,
@@ -244,6 +253,29 @@ def agent_campaign(*, agent_id: int) -> Campaign | None:
         .first()
     )
     return membership.campaign if membership else None
+
+
+def _checked_states(states: tuple[str, ...]) -> list[str]:
+    """USPS codes (full names are accepted); an unknown one is an error, not an empty list."""
+    codes = set()
+    for text in states:
+        if not text.strip():
+            continue
+        try:
+            codes.add(normalize_state(text))
+        except UnableToParseValue:
+            raise UnableToManageCampaign(f"States: {text.strip()!r} is not a US state.") from None
+    return sorted(codes)
+
+
+def _check_debt_ids(debt_ids: tuple[int, ...]) -> None:
+    wanted = set(debt_ids)
+    if not wanted:
+        return
+    missing = wanted - set(Debt.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if missing:
+        listed = ", ".join(str(i) for i in sorted(missing)[:10])
+        raise UnableToManageCampaign(f"No debts with these ids: {listed}.")
 
 
 # -- preview campaigns: the desk works the list -------------------------------------------------

@@ -2,8 +2,10 @@
 authorised and recorded, refused dials are never placed, answers go to the longest-idle agent,
 people nobody could take are abandoned with the safe-harbour message, agents' states recorded."""
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -433,3 +435,52 @@ def test_a_screen_pop_of_an_account_another_agent_holds_ends_the_call_once():
     assert call.state == "ENDED" and call.popped_at is not None
     assert current_state(agent_id=alice.pk).state == "WRAP_UP"
     assert take_dialer_call(agent_id=alice.pk, now=NOW + timedelta(seconds=8)) is None
+
+
+@pytest.mark.parametrize(
+    ("list_filter", "message"),
+    [
+        ({"states": ("ZZ", "New York")}, "States: 'ZZ' is not a US state."),
+        (
+            {"min_balance": Decimal("500"), "max_balance": Decimal("100")},
+            "The balance range is empty: from 500 to 100.",
+        ),
+        ({"debt_ids": (999_999, -1)}, "No debts with these ids: -1, 999999."),
+    ],
+)
+def test_a_campaign_list_that_cannot_be_right_is_refused(list_filter, message):
+    from amicable.dialer.models import Campaign
+    from amicable.dialer.services import CampaignFilter, UnableToManageCampaign, create_campaign
+
+    people(1)
+    with pytest.raises(UnableToManageCampaign, match=re.escape(message)):
+        create_campaign(
+            name="Check",
+            mode="PROGRESSIVE",
+            list_filter=CampaignFilter(**list_filter),
+            created_by_id=None,
+            now=NOW,
+        )
+    assert not Campaign.objects.exists()
+
+
+def test_campaign_names_are_unique_whatever_their_case_and_states_may_be_named():
+    from amicable.dialer.services import CampaignFilter, UnableToManageCampaign, create_campaign
+
+    people(1)
+    campaign = create_campaign(
+        name="Pred all",
+        mode="PROGRESSIVE",
+        list_filter=CampaignFilter(states=("new york", "nj")),
+        created_by_id=None,
+        now=NOW,
+    )
+    assert campaign.states == ["NJ", "NY"]
+    with pytest.raises(UnableToManageCampaign, match="already a campaign called 'pred all'"):
+        create_campaign(
+            name="pred all",
+            mode="PROGRESSIVE",
+            list_filter=CampaignFilter(states=("NY",)),
+            created_by_id=None,
+            now=NOW,
+        )

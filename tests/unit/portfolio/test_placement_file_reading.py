@@ -108,6 +108,17 @@ def test_a_broken_utf8_file_with_a_bom_is_refused(tmp_path: Path) -> None:
         open_placement_file(path)
 
 
+def test_a_file_mixing_utf8_and_latin1_lines_is_refused_not_garbled(tmp_path: Path) -> None:
+    content = (
+        f"{HEADER}\nA1,José,García,1\n".encode()
+        + "A2,Zoë,Müller,2\n".encode("latin-1")
+        + "A3,Ana,Peña,3\n".encode()
+    )
+    with pytest.raises(UnableToReadPlacementFile, match="mixes encodings: line 2 is UTF-8") as e:
+        open_placement_file(write(tmp_path, content))
+    assert "line 3 is not" in str(e.value)
+
+
 def test_old_excel_files_are_refused_with_advice(tmp_path: Path) -> None:
     path = write(tmp_path, b"\xd0\xcf\x11\xe0" + b"\x00" * 100, name="old.xls")
     with pytest.raises(UnableToReadPlacementFile, match=r"\.xls"):

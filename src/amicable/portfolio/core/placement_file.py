@@ -441,7 +441,13 @@ def detect_encoding(path: Path) -> str:
             return encoding
     if _decodes_cleanly(path, encoding="utf-8"):
         return "utf-8"
-    sample, fits_western = _non_ascii_sample(path)
+    sample, fits_western, utf8_line, other_line = _non_ascii_sample(path)
+    if utf8_line and other_line:
+        raise UnableToReadPlacementFile(
+            f"the file mixes encodings: line {utf8_line} is UTF-8 and line {other_line} is "
+            "not (often rows pasted from another file); it cannot be imported without garbling "
+            "one or the other: save it as CSV UTF-8 and import it again"
+        )
     if fits_western:
         match = charset_normalizer.from_bytes(sample, cp_isolation=[_WESTERN_SINGLE_BYTE]).best()
         if match is not None and match.chaos <= _MAX_CHAOS:
@@ -469,18 +475,27 @@ def _decodes_cleanly(path: Path, *, encoding: str) -> bool:
     return True
 
 
-def _non_ascii_sample(path: Path) -> tuple[bytes, bool]:
+def _non_ascii_sample(path: Path) -> tuple[bytes, bool, int, int]:
     """Collect lines holding non-ASCII bytes (what an encoding detector needs to see: a sample
-    of the first kilobytes may be pure ASCII), and check every line decodes as Windows-1252
-    without NUL or other control characters."""
+    of the first kilobytes may be pure ASCII), check every line decodes as Windows-1252
+    without NUL or other control characters, and note the first line that is UTF-8 and the
+    first that is not (0: none). A file that is not UTF-8 as a whole yet has UTF-8 lines
+    mixes encodings: read either way, some of its names come out garbled."""
     sample = bytearray()
     fits_western = True
+    utf8_line = other_line = 0
     with open(path, "rb") as file:
-        for line in file:
+        for number, line in enumerate(file, start=1):
             if line.isascii():
                 if b"\x00" in line:
                     fits_western = False
                 continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                other_line = other_line or number
+            else:
+                utf8_line = utf8_line or number
             if len(sample) < _ENCODING_SAMPLE_LIMIT:
                 sample += line
             if fits_western:
@@ -490,6 +505,6 @@ def _non_ascii_sample(path: Path) -> tuple[bytes, bool]:
                     fits_western = False
                 else:
                     fits_western = not any(ord(char) < 32 and char not in "\t\r\n" for char in text)
-            if not fits_western and len(sample) >= _ENCODING_SAMPLE_LIMIT:
+            if not fits_western and len(sample) >= _ENCODING_SAMPLE_LIMIT and other_line:
                 break
-    return bytes(sample), fits_western
+    return bytes(sample), fits_western, utf8_line, other_line

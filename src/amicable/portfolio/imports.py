@@ -391,9 +391,11 @@ def _after(batch: PreparedBatch, checkpoint: int) -> PreparedBatch:
 
 
 def _summary(placement: Placement) -> ImportSummary:
+    # `rows_processed` is a position in the file (blank lines count, so that report row
+    # numbers are where the rows are); `rows` is the rows read, so the counts add up.
     return ImportSummary(
         placement_id=placement.pk,
-        rows=placement.rows_processed,
+        rows=placement.created + placement.updated + placement.unchanged + placement.rejected,
         created=placement.created,
         updated=placement.updated,
         unchanged=placement.unchanged,

@@ -235,6 +235,19 @@ def test_an_account_number_that_looks_like_a_formula_is_reported_as_text(
     assert line["message"] == "last_name: is blank"
 
 
+def test_blank_lines_are_not_rows_but_row_numbers_still_say_where_rows_are(
+    creditor_mercy, tmp_path, now
+):
+    path = tmp_path / "gaps.csv"
+    path.write_text(
+        "account_number,first_name,last_name,balance\nG-1,Ann,Lee,1\n\n,,,\nG-2,Bo,,2\n\n",
+        encoding="utf-8",
+    )
+    summary = import_file(path, now)
+    assert (summary.rows, summary.created, summary.rejected) == (2, 1, 1)
+    assert [line["row"] for line in read_report(summary)] == ["4"]
+
+
 def test_a_failed_import_is_in_the_audit_trail(creditor_mercy, tmp_path, now):
     path = tmp_path / "no-balance.csv"
     path.write_text("account_number,first_name,last_name\nX-1,Ann,Lee\n", encoding="utf-8")

@@ -11,6 +11,7 @@ from itertools import islice
 from django.db import transaction
 
 from amicable.kernel.background import in_background
+from amicable.kernel.errors import UnableTo
 from amicable.kernel.garbage import fewer_gc_passes
 from amicable.portfolio.core.background_reader import as_prepared_rows
 from amicable.portfolio.demo_data import CHUNK_SIZE, DEMO_CREDITORS, prepared_demo_chunks
@@ -23,6 +24,10 @@ from amicable.portfolio.imports import (
 )
 from amicable.portfolio.models import Consumer, Creditor, Debt, Placement
 from amicable.portfolio.services import create_creditor
+
+
+class UnableToSeed(UnableTo):
+    pass
 
 
 def ensure_demo_creditors(*, now: datetime) -> dict[str, Creditor]:
@@ -58,7 +63,23 @@ def seed_demo_portfolio(
     now: datetime,
     on_progress: Callable[[int], object] | None = None,
 ) -> dict[str, int]:
-    """Build (or top up) the demo portfolio; returns created/unchanged counts."""
+    """Build (or top up) the demo portfolio; returns created/unchanged counts.
+
+    The accounts of every seed have the same numbers (a seed changes the people, not the
+    numbering), so a portfolio holds one seed's demo: another seed would overwrite it."""
+    earlier = (
+        Placement.objects.filter(file_name__startswith="demo-seed-", file_name__endswith=".csv")
+        .exclude(file_name=f"demo-seed-{seed}.csv")
+        .values_list("file_name", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        other = earlier.removeprefix("demo-seed-").removesuffix(".csv")
+        raise UnableToSeed(
+            f"this database holds the demo portfolio of seed {other}; another seed would "
+            f"overwrite its accounts. Use --seed {other} to top it up, or a fresh database "
+            "(AMICABLE_DATA_DIR or DATABASE_URL)."
+        )
     creditors = ensure_demo_creditors(now=now)
     placements = {}
     for code, creditor in creditors.items():

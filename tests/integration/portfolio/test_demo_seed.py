@@ -252,3 +252,17 @@ def test_a_seed_keeps_the_statistics_of_debts_and_people_fresh_on_postgresql(now
         }
     else:
         assert analyzed == set()  # SQLite's planner needs no statistics
+
+
+def test_a_second_seed_is_refused_rather_than_overwriting_the_first(now):
+    from amicable.portfolio.seeding import UnableToSeed
+
+    seed_demo_portfolio(accounts=20, seed=3, as_of=date(2026, 4, 1), now=now)
+    before = list(Debt.objects.order_by("id").values_list("account_number", "balance"))
+
+    with pytest.raises(UnableToSeed, match="demo portfolio of seed 3; another seed would"):
+        seed_demo_portfolio(accounts=20, seed=4, as_of=date(2026, 4, 1), now=now)
+
+    assert list(Debt.objects.order_by("id").values_list("account_number", "balance")) == before
+    again = seed_demo_portfolio(accounts=25, seed=3, as_of=date(2026, 4, 1), now=now)
+    assert (again["created"], again["unchanged"]) == (5, 20)

@@ -4,7 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from amicable.kernel.clock import utc_now
-from amicable.portfolio.seeding import seed_demo_portfolio
+from amicable.portfolio.seeding import UnableToSeed, seed_demo_portfolio
 
 
 class Command(BaseCommand):
@@ -23,15 +23,19 @@ class Command(BaseCommand):
             as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else now.date()
         except ValueError:
             raise CommandError(f"--as-of: {options['as_of']!r} is not a YYYY-MM-DD date") from None
-        totals = seed_demo_portfolio(
-            accounts=options["accounts"],
-            seed=options["seed"],
-            as_of=as_of,
-            now=now,
-            on_progress=lambda n: (sys.stderr.write(f"\r{n:,} accounts"), sys.stderr.flush()),
-        )
+        try:
+            totals = seed_demo_portfolio(
+                accounts=options["accounts"],
+                seed=options["seed"],
+                as_of=as_of,
+                now=now,
+                on_progress=lambda n: (sys.stderr.write(f"\r{n:,} accounts"), sys.stderr.flush()),
+            )
+        except UnableToSeed as error:
+            raise CommandError(error.message) from None
         sys.stderr.write("\n")
+        updated = f", {totals['updated']:,} updated" if totals["updated"] else ""
         self.stdout.write(
             f"Demo portfolio: {totals['created']:,} debts created, "
-            f"{totals['unchanged']:,} already there."
+            f"{totals['unchanged']:,} already there{updated}."
         )

@@ -185,3 +185,12 @@ def test_a_bad_mapping_file_is_shown_on_the_form(
         )
     assert response.status_code == 200
     assert message in response.content.decode()
+
+
+def test_a_superuser_is_an_administrator(client, imported):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="correct-horse-9")
+    client.force_login(root)
+    assert client.get(reverse("placement_list")).status_code == 200
+    assert client.get("/admin/").status_code == 200

@@ -28,6 +28,8 @@ def roles_of(user) -> frozenset[Role]:
     cached = getattr(user, "_amicable_roles", None)
     if cached is None:
         names = {group.name for group in user.groups.all()}
+        if getattr(user, "is_superuser", False):
+            names.add(Role.ADMIN.value)  # `amicable createsuperuser` makes an administrator
         cached = frozenset(Role(name) for name in names if name in Role.__members__)
         user._amicable_roles = cached
     return cached

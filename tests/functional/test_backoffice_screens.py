@@ -40,6 +40,8 @@ def test_sign_in_is_required_and_audited(client, agent_alice):
         ("(212) 555-0187", {"M-1002"}),
         ("LUIS@example.com", {"M-1002"}),
         ("7890", {"M-1002"}),
+        ("xxx-xx-7890", {"M-1002"}),
+        ("m-1003", {"M-1003"}),
         ("nobody-at-all", set()),
     ],
 )
@@ -194,3 +196,23 @@ def test_a_superuser_is_an_administrator(client, imported):
     client.force_login(root)
     assert client.get(reverse("placement_list")).status_code == 200
     assert client.get("/admin/").status_code == 200
+
+
+def test_four_digits_find_a_short_account_number_first_then_ssn_last_four(
+    agent_alice, creditor_mercy, tmp_path, now
+):
+    from amicable.portfolio.selectors import search_debts
+    from tests.conftest import person_row, write_placement_csv
+
+    import_file(
+        write_placement_csv(
+            tmp_path / "short.csv",
+            [
+                person_row("6789", first_name="Short", last_name="Number", ssn=""),
+                person_row("M-2", ssn="123-45-6789"),
+            ],
+        ),
+        now,
+    )
+    found = [d.account_number for d in search_debts(user=agent_alice, text="6789")]
+    assert found == ["6789", "M-2"]

@@ -80,6 +80,10 @@ class SearchQuery:
 _DIGITS = re.compile(r"\D")
 
 
+# "1892", "#1892", or masked as "xxx-xx-1892" / "***-**-1892".
+_SSN_LAST4 = re.compile(r"(?:[xX*]{3}-?[xX*]{2}-?|#)?[0-9]{4}")
+
+
 def parse_search(text: str) -> SearchQuery | None:
     text = text.strip()
     if not text:
@@ -87,7 +91,7 @@ def parse_search(text: str) -> SearchQuery | None:
     digits = _DIGITS.sub("", text)
     if "@" in text:
         return SearchQuery("email", text.lower())
-    if len(digits) == 4 and len(text) <= 6 and not re.search(r"[A-Za-z]", text):
+    if _SSN_LAST4.fullmatch(text):
         return SearchQuery("ssn_last4", digits)
     if len(digits) >= 10 and re.fullmatch(r"[\d\s()+.\-]+", text):
         try:
@@ -104,7 +108,14 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
         return []
     debts = visible_debts(user).select_related("consumer", "creditor")
     if query.kind == "ssn_last4":
-        matches = debts.filter(consumer__ssn_last4=query.value)
+        # Four digits may also be a short account number: that exact match comes first.
+        by_account = list(_by_account_number(debts, text)[:limit])
+        by_ssn = list(
+            debts.filter(consumer__ssn_last4=query.value).order_by(
+                "consumer__name_key", "consumer_id", "id"
+            )[:limit]
+        )
+        return (by_account + [d for d in by_ssn if d not in by_account])[:limit]
     elif query.kind in {"phone", "email"}:
         # Two indexed look-ups; one OR across both tables would scan every debt.
         kind = ContactPoint.Kind.PHONE if query.kind == "phone" else ContactPoint.Kind.EMAIL
@@ -113,7 +124,7 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
             .filter(kind=kind, value=query.value)
             .values_list("consumer_id", flat=True)[:limit]
         )
-        by_account = list(debts.filter(account_number=text.strip()).order_by("id")[:limit])
+        by_account = list(_by_account_number(debts, text)[:limit])
         by_person = list(
             debts.filter(consumer_id__in=consumer_ids).order_by(
                 "consumer__name_key", "consumer_id", "id"
@@ -121,7 +132,7 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
         )
         return (by_account + [d for d in by_person if d not in by_account])[:limit]
     else:
-        by_account = list(debts.filter(account_number=query.value.strip()).order_by("id")[:limit])
+        by_account = list(_by_account_number(debts, query.value)[:limit])
         if by_account:
             return by_account
         words = fold(query.value.replace(",", " ")).split()
@@ -139,7 +150,13 @@ def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
                 found[debt.pk] = debt
         ordered = sorted(found.values(), key=lambda d: (d.consumer.name_key, d.consumer_id, d.pk))
         return ordered[:limit]
-    return list(matches.order_by("consumer__name_key", "consumer_id", "id")[:limit])
+
+
+def _by_account_number(debts: QuerySet[Debt], text: str) -> QuerySet[Debt]:
+    """Debts with this account number as typed or in capitals (account numbers are nearly
+    always capitals; an exact look-up keeps the account-number index in use)."""
+    typed = text.strip()
+    return debts.filter(account_number__in={typed, typed.upper()}).order_by("id")
 
 
 @dataclass(frozen=True)

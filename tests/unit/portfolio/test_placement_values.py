@@ -167,7 +167,13 @@ def test_unknown_date_formats_are_refused(text: str) -> None:
         parse_date(text)
 
 
-@given(st.dates(min_value=date(1000, 1, 1)))
+@pytest.mark.parametrize("text", ["2999-01-01", "0001-01-01", "12/31/9999", "1899-12-31"])
+def test_placeholder_dates_are_refused_as_implausible(text: str) -> None:
+    with pytest.raises(UnableToParseValue, match="is not a plausible date"):
+        parse_date(text)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
 def test_dates_round_trip_in_both_formats(day: date) -> None:
     assert parse_date(day.isoformat()) == day
     assert parse_date(day.strftime("%m/%d/%Y")) == day

@@ -109,28 +109,46 @@ _US_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def parse_date(text: str) -> date:
     """Parse a date written `YYYY-MM-DD` or `MM/DD/YYYY` (month and day may have one digit,
-    as spreadsheets often write `3/7/2024`). The date must exist: `02/30/2024` is refused."""
+    as spreadsheets often write `3/7/2024`). The date must exist: `02/30/2024` is refused;
+    and be plausible for a person or a debt: years 1900 to 2100 (`0001-01-01` or
+    `9999-12-31` are placeholders, not dates)."""
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
-            return date.fromisoformat(text)  # fast path: "2024-01-31"
+            day = date.fromisoformat(text)  # fast path: "2024-01-31"
         except ValueError:
             pass  # the general path below says what is wrong
+        else:
+            if _FIRST_YEAR <= day.year <= _LAST_YEAR:
+                return day
     stripped = text.strip()
     if _ISO_DATE.fullmatch(stripped):
         try:
-            return date.fromisoformat(stripped)
+            day = date.fromisoformat(stripped)
         except ValueError:
             raise UnableToParseValue(f"{quoted(stripped)} is not a real date") from None
+        return _plausible(day, stripped)
     match = _US_DATE.fullmatch(stripped)
     if match is None:
         raise UnableToParseValue(
             f"{quoted(stripped)} is not a date (write YYYY-MM-DD or MM/DD/YYYY)"
         )
-    month, day, year = match.groups()
+    month, day_of_month, year = match.groups()
     try:
-        return date(int(year), int(month), int(day))
+        real = date(int(year), int(month), int(day_of_month))
     except ValueError:
         raise UnableToParseValue(f"{quoted(stripped)} is not a real date") from None
+    return _plausible(real, stripped)
+
+
+_FIRST_YEAR, _LAST_YEAR = 1900, 2100
+
+
+def _plausible(day: date, text: str) -> date:
+    if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
+        raise UnableToParseValue(
+            f"{quoted(text)} is not a plausible date (years {_FIRST_YEAR} to {_LAST_YEAR})"
+        )
+    return day
 
 
 # --- Phones ------------------------------------------------------------------------------------

@@ -77,3 +77,9 @@ def test_import_of_a_missing_file_is_a_clear_error(db):
 
 def test_console_script_runs_django_commands(capsys):
     assert main(["creditor", "list"]) == 0
+
+
+def test_help_lists_the_commands_that_need_no_database(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "import" in out and "simulate" in out and "compliance check" in out

@@ -122,7 +122,7 @@ def _receive_upload(request, form):
                 mapping_path=mapping_path,
             )
             transaction.on_commit(lambda: import_placement_task.enqueue(placement.pk))
-    messages.success(request, f"{upload.name} received; the import is running.")
+    messages.success(request, f"{upload.name} received; its import is queued (status below).")
     return placement
 
 

@@ -28,6 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it
     execute_from_command_line(["amicable", *args])
+    if args[:1] in ([], ["help"], ["--help"], ["-h"]):
+        # Django lists its management commands; these two are not among them.
+        sys.stdout.write(
+            "\n[amicable, without a database]\n"
+            "    simulate            a call-center shift in simulated time "
+            "(amicable simulate --help)\n"
+            "    compliance check    what-if scenarios of the compliance rules "
+            "(amicable compliance check --help)\n"
+        )
     return 0
 
 

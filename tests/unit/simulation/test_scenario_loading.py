@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from amicable.dialer.core.scenario import LogNormal
 from amicable.simulation import UnableToLoadScenario, load_scenario, parse_scenario
 
 BENCHMARK_SCENARIOS = Path(__file__).parents[3] / "benchmarks" / "scenarios"
@@ -68,3 +69,16 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     bad.write_text("agents = = 3\n")
     with pytest.raises(UnableToLoadScenario, match="not valid TOML"):
         load_scenario(bad)
+
+
+def test_a_duration_without_its_spread_keeps_the_default_spread(tmp_path) -> None:
+    path = tmp_path / "spread.toml"
+    path.write_bytes(
+        b"\xef\xbb\xbf"  # a byte-order mark, as some editors write
+        + b"[timing]\ntalk = { mean = 200.0 }\nwrap = { mean = 30.0 }\n"
+        + b"machine_answer = { mean = 18.0 }\n"
+    )
+    timing = load_scenario(path).timing
+    assert timing.talk == LogNormal.from_mean_cv(200.0, 1.0)
+    assert timing.wrap == LogNormal.from_mean_cv(30.0, 1.5)
+    assert timing.machine_answer_sd == 3.0

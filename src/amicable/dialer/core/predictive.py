@@ -102,6 +102,8 @@ class PredictivePolicy:
             raise ValueError("shift_hours, plan_min_hours and reserve_abandons must be positive")
         if prior_ratio <= 0 or prior_expected_abandons <= 0:
             raise ValueError("prior_ratio and prior_expected_abandons must be above 0")
+        if patience_seconds < 0 or not horizons or min(horizons) <= 0:
+            raise ValueError("patience_seconds must be at least 0, and horizons above 0")
         self.abandon_target = abandon_target
         self.goal = max(0.0, abandon_target - safety_margin)
         self.patience = patience_seconds

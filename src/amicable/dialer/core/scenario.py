@@ -96,7 +96,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is fine
     except OSError as error:
         raise UnableToLoadScenario(f"cannot read the file ({error.strerror})") from error
     except UnicodeDecodeError as error:
@@ -204,7 +204,7 @@ def _parse_timing(table: dict[str, Any]) -> Timing:
             minimum=0.0,
         )
         values["machine_answer_sd"] = _number(
-            "timing.machine_answer.sd", spec.get("sd", 0.0), minimum=0.0
+            "timing.machine_answer.sd", spec.get("sd", _DEFAULT_MACHINE_SD), minimum=0.0
         )
     for name in (
         "no_answer_timeout",
@@ -222,9 +222,14 @@ def _parse_timing(table: dict[str, Any]) -> Timing:
             mean = _number(
                 f"timing.{name}.mean", _required(f"timing.{name}", spec, "mean"), minimum=0.0
             )
-            cv = _number(f"timing.{name}.cv", spec.get("cv", 0.0), minimum=0.0)
+            # A missing cv is the default's (1.0 for talk, 1.5 for wrap-up), as documented.
+            cv = _number(f"timing.{name}.cv", spec.get("cv", _DEFAULT_CV[name]), minimum=0.0)
             values[name] = None if mean == 0 else LogNormal.from_mean_cv(mean, cv)
     return Timing(**values)
+
+
+_DEFAULT_CV = {"talk": 1.0, "wrap": 1.5}
+_DEFAULT_MACHINE_SD = 3.0
 
 
 # -- small checkers: each raises UnableToLoadScenario naming the field --------------------------

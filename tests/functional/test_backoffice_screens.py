@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from amicable.identity.models import AuditEvent
-from amicable.portfolio.models import Consumer, Debt, Placement
+from amicable.portfolio.models import Consumer, Debt, LedgerEntry, Placement
 from tests.integration.portfolio.test_placement_import import import_file
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +140,9 @@ def test_supervisor_imports_a_file_from_the_browser(
     assert report.status_code == 200 and b"row,account_number,level,message" in b"".join(
         report.streaming_content
     )
+    # The ledger says who placed the balances: the supervisor who uploaded the file.
+    placed = LedgerEntry.objects.filter(kind="PLACEMENT").values_list("created_by", flat=True)
+    assert set(placed) == {supervisor_sam.pk}
 
 
 def test_agents_and_compliance_cannot_import(

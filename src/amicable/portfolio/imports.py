@@ -437,6 +437,7 @@ def placement_context(*, placement: Placement, now: datetime) -> PlacementContex
         effective_on=db_date(now.date()) or "",
         now=db_datetime(now),
         key_material=key_material(),
+        uploaded_by_id=placement.uploaded_by_id,
     )
 
 
@@ -699,9 +700,9 @@ def _post_placement_entries(debt_ids: list[int], context: PlacementContext) -> N
         cursor.execute(
             f"INSERT INTO {ledger_table} ("  # noqa: S608
             '"debt_id", "kind", "principal", "interest", "fees", "amount", "effective_on",'
-            ' "recorded_at", "idempotency_key", "description", "placement_id")'
+            ' "recorded_at", "idempotency_key", "description", "placement_id", "created_by_id")'
             ' SELECT "id", %s, "principal_balance", "interest_balance", "fees_balance",'
-            ' "balance", %s, %s, %s || "account_number", %s, %s'
+            ' "balance", %s, %s, %s || "account_number", %s, %s, %s'
             f' FROM {debt_table} WHERE {which} ORDER BY "id"',
             [
                 LedgerEntry.Kind.PLACEMENT.value,
@@ -710,6 +711,7 @@ def _post_placement_entries(debt_ids: list[int], context: PlacementContext) -> N
                 f"placement:{context.placement_id}:",
                 context.ledger_description,
                 context.placement_id,
+                context.uploaded_by_id,
                 *ids_params,
             ],
         )

@@ -140,7 +140,7 @@ def test_nothing_is_dialed_outside_calling_hours(frozen_clock):
 
     run(loop, night, 3)
 
-    assert not DialerCall.objects.exists() and provider.actions == []
+    assert not DialerCall.objects.exists() and not provider.actions
     assert not ContactAttempt.objects.exists()
 
 

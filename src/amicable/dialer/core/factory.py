@@ -100,7 +100,7 @@ def _plug_in(name: str, options: dict[str, Any]) -> PacingPolicy:
         policy = cls(**options)
     except TypeError:
         raise  # bad pacing_options: reported as such by make_policy
-    except Exception as error:  # the plug-in's own constructor failed
+    except (Exception, SystemExit) as error:  # the plug-in's own constructor failed
         raise UnableToBuildPolicy(
             f"pacing {name!r}: {class_name}(...) raised {type(error).__name__}: {error}"
         ) from error

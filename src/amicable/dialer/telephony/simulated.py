@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+from collections import deque
 from datetime import datetime, timedelta
 
 from amicable.dialer.core.calls import draw_dial
@@ -27,6 +28,8 @@ from amicable.dialer.telephony.base import (
     CallEvent,
     UnableToPlaceCall,
 )
+
+_ACTIONS_KEPT = 10_000
 
 
 class SimulatedProvider:
@@ -49,8 +52,9 @@ class SimulatedProvider:
         self._live: set[str] = set()  # calls with a person on the line
         self._ids = itertools.count(1)
         #: What the dialer asked, in order, for tests and the demo's log:
-        #: ("place" | "bridge" | "safe_harbour" | "hang_up", call id, detail).
-        self.actions: list[tuple[str, str, object]] = []
+        #: ("place" | "bridge" | "safe_harbour" | "hang_up", call id, detail). The demo's loop
+        #: runs for days, so only the latest `_ACTIONS_KEPT` are kept.
+        self.actions: deque[tuple[str, str, object]] = deque(maxlen=_ACTIONS_KEPT)
 
     def place_call(self, *, call_ref: str, to: str, now: datetime) -> str:
         if not to:

@@ -103,6 +103,7 @@ class PlacementContext:
     # The standard columns the file has; empty when all of them count (the seed). On an
     # update, a column the file lacks keeps the debt's value rather than blanking it.
     columns: frozenset[str] = frozenset()
+    uploaded_by_id: int | None = None  # who uploaded the file: the PLACEMENT entries' author
 
 
 def consumer_constants(context: PlacementContext) -> dict[str, object]:

@@ -59,6 +59,8 @@ logger = logging.getLogger("amicable.dialer")
 MAX_DIALS_PER_TICK = 50
 POSTPONE = timedelta(hours=1)
 THIRTY_DAY_CHECK = timedelta(seconds=30)
+#: A dial rings for well under a minute; one the provider is silent about this long is lost.
+SILENT_AFTER = timedelta(minutes=3)
 #: How long a provider callback for a call we do not know yet is kept (it can overtake the
 #: reply to the request that placed the call).
 ORPHAN_EVENT_SECONDS = 60
@@ -135,6 +137,7 @@ class DialerLoop:
     def tick(self, *, now: datetime) -> TickReport:
         """One full pass: events, routing, abandonment, then pacing of running campaigns."""
         report = self.step_calls(now=now)
+        self._end_silent_calls(now)
         for campaign in Campaign.objects.filter(status=Campaign.Status.RUNNING).order_by("id"):
             if campaign.mode == Campaign.Mode.PREVIEW:
                 continue
@@ -170,15 +173,34 @@ class DialerLoop:
                 if call.state == DialerCall.State.WAITING:
                     self._abandon(call, now, played=False)
                 elif call.state == DialerCall.State.DIALING:
-                    call.state = DialerCall.State.ENDED
-                    call.outcome = DialerCall.Outcome.NO_ANSWER
-                    call.ended_at = now
-                    call.save(update_fields=["state", "outcome", "ended_at"])
-                    self._record_result(call, "no_answer", now)
-                    campaign = Campaign.objects.get(pk=call.campaign_id)
-                    self._after_attempt(call.member_id, campaign, "no_answer", now)
+                    self._end_unanswered(call, now)
                 ended += 1
         return ended
+
+    def _end_silent_calls(self, now: datetime) -> None:
+        """A dial the provider has said nothing about for `SILENT_AFTER` (a lost status
+        callback, a provider outage) would otherwise ring forever in our books, holding its
+        person and counting as a line in flight: it ends as no answer."""
+        silent = DialerCall.objects.filter(
+            provider=self.provider.name,
+            state=DialerCall.State.DIALING,
+            placed_at__lt=now - SILENT_AFTER,
+        ).order_by("id")
+        for call_id in silent.values_list("id", flat=True):
+            with transaction.atomic():
+                call = DialerCall.objects.select_for_update().get(pk=call_id)
+                if call.state == DialerCall.State.DIALING:
+                    logger.warning("call %s: no word from the provider; ended", call.pk)
+                    self._end_unanswered(call, now)
+
+    def _end_unanswered(self, call: DialerCall, now: datetime) -> None:
+        call.state = DialerCall.State.ENDED
+        call.outcome = DialerCall.Outcome.NO_ANSWER
+        call.ended_at = now
+        call.save(update_fields=["state", "outcome", "ended_at"])
+        self._record_result(call, "no_answer", now)
+        campaign = Campaign.objects.get(pk=call.campaign_id)
+        self._after_attempt(call.member_id, campaign, "no_answer", now)
 
     # -- world time and runs -------------------------------------------------------------------
 

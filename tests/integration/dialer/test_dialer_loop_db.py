@@ -484,3 +484,25 @@ def test_campaign_names_are_unique_whatever_their_case_and_states_may_be_named()
             created_by_id=None,
             now=NOW,
         )
+
+
+def test_a_dial_the_provider_never_reports_on_ends_as_no_answer():
+    from amicable.dialer.loop import SILENT_AFTER
+
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, provider = loop_for(world_scenario(ring=3.0))
+    provider.poll_events = lambda **kwargs: []  # a provider gone silent
+    run(loop, NOW, 1)
+    call = DialerCall.objects.get()
+    assert call.state == "DIALING"
+
+    loop.tick(now=NOW + SILENT_AFTER + timedelta(seconds=1))
+
+    call.refresh_from_db()
+    assert (call.state, call.outcome) == ("ENDED", "NO_ANSWER")
+    assert ContactAttempt.objects.get(pk=call.attempt_id).result == "no_answer"
+    member = CampaignMember.objects.get()
+    assert member.status == "PENDING" and member.next_try_at is not None

@@ -187,6 +187,9 @@ def test_credentials_come_from_the_environment():
     assert twilio.status_callback_url == "https://amicable.example.com/dialer/twilio/status/"
     with pytest.raises(UnableToPlaceCall, match="TWILIO_ACCOUNT_SID"):
         TwilioProvider.from_environment({})
+    without_address = {k: v for k, v in env.items() if k != "AMICABLE_PUBLIC_URL"}
+    with pytest.raises(UnableToPlaceCall, match="set AMICABLE_PUBLIC_URL"):
+        TwilioProvider.from_environment(without_address)
 
 
 # -- the softphone's Access Token ----------------------------------------------------------

@@ -170,6 +170,11 @@ class TwilioProvider:
             raise UnableToPlaceCall(
                 "set TWILIO_ACCOUNT_SID (AC...), TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER"
             )
+        if not public_url.startswith(("https://", "http://")):
+            raise UnableToPlaceCall(
+                "set AMICABLE_PUBLIC_URL to this installation's public https address: Twilio "
+                "sends its status callbacks there"
+            )
         if machine_detection not in {"Enable", "DetectMessageEnd"}:
             raise UnableToPlaceCall("machine_detection must be Enable or DetectMessageEnd")
         self.account_sid = account_sid
@@ -189,7 +194,7 @@ class TwilioProvider:
             account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             from_number=env.get("TWILIO_FROM_NUMBER", ""),
-            public_url=env.get("AMICABLE_PUBLIC_URL", "http://127.0.0.1:8000"),
+            public_url=env.get("AMICABLE_PUBLIC_URL", ""),
             callback_number=env.get("AMICABLE_CALLBACK_NUMBER", ""),
             **kwargs,
         )

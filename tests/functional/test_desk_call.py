@@ -397,3 +397,14 @@ def test_the_desk_sets_only_ready_or_a_listed_pause(desk, agent_alice, state, re
     desk.post(reverse("desk_status"), {"state": "PAUSED", "reason": "Lunch"})
     paused = current_state(agent_id=agent_alice.pk)
     assert (paused.state, paused.reason) == ("PAUSED", "Lunch")
+
+
+def test_a_second_call_in_a_session_waits_for_the_first_ones_outcome(desk, portfolio):
+    session = open_dana(desk, portfolio)
+    phone = portfolio.contact_points.filter(kind="PHONE").first()
+    desk.post(reverse("desk_call", args=[session.pk]), {"phone": phone.pk})
+
+    again = desk.post(reverse("desk_call", args=[session.pk]), {"phone": phone.pk}, follow=True)
+
+    assert "record its outcome first" in again.content.decode()
+    assert ContactAttempt.objects.filter(consumer=portfolio, allowed=True).count() == 1

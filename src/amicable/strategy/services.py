@@ -305,6 +305,14 @@ def confirm_disclosure(*, session_id: int, agent_id: int, now: datetime) -> Call
 def place_call(*, session_id: int, agent_id: int, contact_point_id: int, now: datetime):
     """Ask compliance, record the attempt, and (when allowed) tie the call to the session."""
     session = _open_session(session_id, agent_id)
+    if session.attempt_id is not None and (
+        compliance.ContactAttempt.objects.filter(pk=session.attempt_id, result="").exists()
+    ):
+        # The call on this session (the dialer's, or one placed here) has no outcome yet: a
+        # second call would be a second attempt, and leave the first one without a result.
+        raise UnableToWorkAccount(
+            "You are on a call with this person already: record its outcome first."
+        )
     debt_ids = list(
         Debt.objects.filter(consumer_id=session.consumer_id, status=Debt.Status.ACTIVE).values_list(
             "id", flat=True

@@ -779,6 +779,7 @@ def _update_debt(
     for name in updated:
         setattr(debt, name, value(name))
     debt.save(update_fields=updated)
+    _refresh_person(consumer_id=debt.consumer_id, row=row, context=context)
     insert_rows(
         ContactPoint,
         CONTACT_POINT_COLUMNS,
@@ -809,6 +810,33 @@ def _update_debt(
             description=f"Balance updated by placement file {placement.file_name}",
             created_by_id=placement.uploaded_by_id,
         )
+
+
+def _refresh_person(*, consumer_id: int, row: PreparedRow, context: PlacementContext) -> None:
+    """A creditor's corrected name (or date of birth) reaches the person, when the person is
+    this creditor's alone. A person other creditors placed too keeps what they have: one
+    creditor's file does not rename another's debtor (their client users see the name)."""
+    others = Debt.objects.filter(consumer_id=consumer_id).exclude(creditor_id=context.creditor_id)
+    if others.exists():
+        return
+    first_name, last_name, date_of_birth = row.consumer[:3]
+    changes: dict[str, object] = {}
+    consumer = Consumer.objects.get(pk=consumer_id)
+    if (first_name, last_name) != (consumer.first_name, consumer.last_name):
+        changes.update(
+            first_name=first_name,
+            last_name=last_name,
+            name_key=name_key(first_name, last_name),
+        )
+    given = context.columns
+    if (
+        date_of_birth
+        and (not given or "date_of_birth" in given)
+        and date_of_birth != db_date(consumer.date_of_birth)
+    ):
+        changes["date_of_birth"] = date_of_birth
+    if changes:
+        Consumer.objects.filter(pk=consumer_id).update(**changes)
 
 
 def _placed_buckets(debt_id: int) -> Buckets:

@@ -411,3 +411,27 @@ def test_a_first_import_finds_people_again_within_its_file_without_the_ssn_index
     assert import_file(later, now, creditor="acme", batch_size=4).created == 10
     assert Consumer.objects.count() == 15
     assert Consumer.objects.get(ssn_last4="1000").debts.count() == 4
+
+
+def test_a_corrected_name_reaches_the_person_of_this_creditor_alone(
+    creditor_mercy, creditor_brightline, placement_csv, tmp_path, now
+):
+    import_file(placement_csv, now)
+    corrected = write_placement_csv(
+        tmp_path / "corrected.csv",
+        [
+            person_row("M-1002", first_name="Luis", last_name="García Ruiz", ssn="234-56-7890"),
+            person_row("M-1001", first_name="Dana", last_name="Whitfield-Ray"),
+        ],
+    )
+    # Dana is also Brightline's (same SSN): Mercy's file does not rename her.
+    import_file(
+        write_placement_csv(tmp_path / "b.csv", [person_row("B-1")]), now, creditor="brightline"
+    )
+
+    summary = import_file(corrected, now + timedelta(days=30))
+
+    assert summary.updated == 2
+    luis = Debt.objects.get(account_number="M-1002").consumer
+    assert (luis.last_name, luis.name_key) == ("García Ruiz", "garcia ruiz luis")
+    assert Debt.objects.get(account_number="M-1001").consumer.last_name == "Whitfield"

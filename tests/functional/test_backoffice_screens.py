@@ -219,3 +219,27 @@ def test_four_digits_find_a_short_account_number_first_then_ssn_last_four(
     )
     found = [d.account_number for d in search_debts(user=agent_alice, text="6789")]
     assert found == ["6789", "M-2"]
+
+
+def test_a_creditor_added_in_the_admin_is_in_the_audit_trail(client, admin_ada):
+    from amicable.portfolio.models import Creditor
+
+    client.force_login(admin_ada)
+    response = client.post(
+        "/admin/portfolio/creditor/add/",
+        {
+            "code": "ACME",
+            "name": "Acme Utilities",
+            "industry": "UTILITY",
+            "contingency_fee_rate": "0.30",
+            "min_settlement_rate": "0.70",
+            "max_plan_months": "12",
+            "allocation_rule": "FEES_INTEREST_PRINCIPAL",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    acme = Creditor.objects.get()
+    assert acme.code == "acme"
+    event = AuditEvent.objects.get(action="creditor.created")
+    assert (event.actor_id, event.object_id) == (admin_ada.pk, str(acme.pk))

@@ -27,11 +27,25 @@ class CreditorAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
 
     def save_model(self, request, obj, form, change):
-        if obj.created_at is None:
-            from amicable.kernel.clock import utc_now
+        """Creditors made or changed here are in the audit trail, like those made with
+        `amicable creditor add` or the API (codes are kept lower-case there too)."""
+        from amicable.identity.services import record_audit_event
+        from amicable.kernel.clock import utc_now
+        from amicable.portfolio.services import normalize_creditor_code
 
-            obj.created_at = utc_now()
+        now = utc_now()
+        if obj.created_at is None:
+            obj.created_at = now
+        obj.code = normalize_creditor_code(obj.code)
         super().save_model(request, obj, form, change)
+        record_audit_event(
+            at=now,
+            actor_id=request.user.pk,
+            action="creditor.changed" if change else "creditor.created",
+            object_type="Creditor",
+            object_id=obj.pk,
+            details={"fields": sorted(form.changed_data)},
+        )
 
 
 @admin.register(CreditorUser)

@@ -238,3 +238,23 @@ def test_a_preview_campaign_is_worked_from_the_desk_one_person_at_a_time(
     assert (member.attempts, member.status, member.last_result) == (1, "PENDING", "previewed")
     assert member.next_try_at == frozen_clock + timedelta(minutes=campaign.retry_minutes)
     assert not DialerCall.objects.exists()  # the agent calls from the account, not the dialer
+
+
+def test_a_campaign_from_the_work_queue_takes_its_next_people(supervisor, frozen_clock):
+    people(5)
+    created = supervisor.post(
+        reverse("supervisor_campaign_create"),
+        {
+            "name": "Queue head",
+            "mode": "PROGRESSIVE",
+            "work_queue_people": "3",
+            "abandon_target_percent": "3",
+            "calling_starts_at": "08:00",
+            "calling_ends_at": "21:00",
+        },
+        follow=True,
+    )
+    assert "3 people" in created.content.decode()
+    campaign = Campaign.objects.get(name="Queue head")
+    assert campaign.members.count() == 3
+    assert len(campaign.debt_ids) == 3

@@ -160,6 +160,17 @@ def _candidates(*, agent_id: int, now: datetime, limit: int) -> list[int]:
     return list(dict.fromkeys(ordered))  # without repeats, in order
 
 
+def work_queue_debt_ids(*, people: int, now: datetime) -> list[int]:
+    """The active debts of the next `people` people of the work queue (the desk's order, as
+    no agent in particular would get it), for a campaign made from the queue."""
+    consumer_ids = _candidates(agent_id=0, now=now, limit=people)[:people]
+    return list(
+        Debt.objects.filter(
+            consumer_id__in=consumer_ids, status=Debt.Status.ACTIVE, balance__gt=0
+        ).values_list("id", flat=True)
+    )
+
+
 def next_account(*, agent_id: int, now: datetime, batch: int = 25) -> CallSession | None:
     """The next account this agent should work, locked to them, or None when nothing can
     be called now. Accounts that compliance says may not be called now are skipped. An agent

@@ -19,6 +19,7 @@ from amicable.identity.permissions import role_required
 from amicable.identity.roles import Role, has_any_role
 from amicable.kernel.clock import utc_now
 from amicable.portfolio.models import Creditor
+from amicable.strategy.services import work_queue_debt_ids
 
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -42,6 +43,13 @@ class CampaignForm(forms.Form):
         help_text="used instead of the filter when given",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    work_queue_people = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=50_000,
+        label="Or the next people of the work queue",
+        help_text="how many: the desk's queue order (callbacks due, broken promises, new accounts)",
+    )
     abandon_target_percent = forms.DecimalField(
         label="Abandonment target (%)",
         initial=Decimal("3.0"),
@@ -62,8 +70,18 @@ class CampaignForm(forms.Form):
         except ValueError:
             raise forms.ValidationError("Debt ids are whole numbers.") from None
 
-    def list_filter(self) -> CampaignFilter:
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("work_queue_people") and data.get("debt_ids"):
+            raise forms.ValidationError("Give a list of debt ids or the work queue, not both.")
+        return data
+
+    def list_filter(self, *, now) -> CampaignFilter:
         data = self.cleaned_data
+        if data.get("work_queue_people"):
+            return CampaignFilter(
+                debt_ids=tuple(work_queue_debt_ids(people=data["work_queue_people"], now=now))
+            )
         return CampaignFilter(
             creditor_codes=tuple(c.code for c in data["creditors"]),
             min_balance=data["min_balance"],
@@ -114,7 +132,7 @@ def campaign_create(request):
             campaign = create_campaign(
                 name=data["name"],
                 mode=data["mode"],
-                list_filter=form.list_filter(),
+                list_filter=form.list_filter(now=utc_now()),
                 abandon_target=data["abandon_target_percent"] / 100,
                 calling_starts_at=data["calling_starts_at"],
                 calling_ends_at=data["calling_ends_at"],

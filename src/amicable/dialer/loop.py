@@ -94,7 +94,7 @@ class CampaignRun:
 @dataclass
 class TickReport:
     placed: int = 0
-    refused: int = 0
+    refused: int = 0  # not dialed: refused by compliance, outside the campaign's hours, no phone
     connected: int = 0
     abandoned: int = 0
     resolved: int = 0

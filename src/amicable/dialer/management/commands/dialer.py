@@ -88,8 +88,9 @@ class Command(BaseCommand):
                 time.sleep(step_real)
             done += 1
         self.stdout.write(
-            f"Dialer stopped after {done} tick(s): {total.placed} placed, {total.refused} "
-            f"refused by compliance, {total.connected} connected, {total.abandoned} abandoned."
+            f"Dialer stopped after {done} tick(s): {total.placed} placed, {total.refused} not "
+            "dialed (refused by compliance, outside the campaign's hours or no usable phone), "
+            f"{total.connected} connected, {total.abandoned} abandoned."
         )
 
 

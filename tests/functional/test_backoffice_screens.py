@@ -243,3 +243,21 @@ def test_a_creditor_added_in_the_admin_is_in_the_audit_trail(client, admin_ada):
     assert acme.code == "acme"
     event = AuditEvent.objects.get(action="creditor.created")
     assert (event.actor_id, event.object_id) == (admin_ada.pk, str(acme.pk))
+
+
+def test_the_admin_refuses_a_code_that_differs_only_in_case(client, admin_ada, creditor_mercy):
+    client.force_login(admin_ada)
+    response = client.post(
+        "/admin/portfolio/creditor/add/",
+        {
+            "code": "MERCY",
+            "name": "Mercy again",
+            "industry": "MEDICAL",
+            "contingency_fee_rate": "0.30",
+            "min_settlement_rate": "0.70",
+            "max_plan_months": "12",
+            "allocation_rule": "FEES_INTEREST_PRINCIPAL",
+        },
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()

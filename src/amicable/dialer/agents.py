@@ -11,7 +11,9 @@ PAUSE_REASONS = ("Break", "Lunch", "Training", "Coaching", "Meeting", "Technical
 #: The reason recorded when the dialer pauses an agent whose desk stopped asking for calls.
 DESK_CLOSED = "Desk closed"
 #: A ready agent's desk asks for calls every 2 s; one silent this long is no longer there.
-PRESENCE_TIMEOUT = timedelta(seconds=20)
+#: (A browser slows the timers of a tab left in the background, down to once a minute in
+#: Chrome after five minutes hidden: the timeout leaves room for that.)
+PRESENCE_TIMEOUT = timedelta(seconds=90)
 
 
 class UnableToChangeState(UnableTo):
@@ -80,7 +82,9 @@ def current_state(*, agent_id: int) -> AgentStateChange | None:
 
 
 @transaction.atomic
-def call_finished(*, agent_id: int, now: datetime, session_id: int | None = None) -> bool:
+def call_finished(
+    *, agent_id: int, now: datetime, session_id: int | None = None, call_id: int | None = None
+) -> bool:
     """The desk recorded the outcome of the agent's call (desk session `session_id`). If the
     dialer connected that call, it ends (the dialer loop hangs the line up) and the agent moves
     from on-call to wrap-up; they press Ready when they can take the next call. Nothing
@@ -93,6 +97,8 @@ def call_finished(*, agent_id: int, now: datetime, session_id: int | None = None
     )
     if session_id is not None:
         calls = calls.filter(desk_session_id=session_id)
+    if call_id is not None:
+        calls = calls.filter(pk=call_id)
     ended = False
     for call in calls.order_by("id"):
         call.state = DialerCall.State.ENDED

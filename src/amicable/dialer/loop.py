@@ -181,17 +181,30 @@ class DialerLoop:
         """A dial the provider has said nothing about for `SILENT_AFTER` (a lost status
         callback, a provider outage) would otherwise ring forever in our books, holding its
         person and counting as a line in flight: it ends as no answer."""
-        silent = DialerCall.objects.filter(
-            provider=self.provider.name,
-            state=DialerCall.State.DIALING,
-            placed_at__lt=now - SILENT_AFTER,
-        ).order_by("id")
+        queued = ProviderEvent.objects.filter(
+            provider=self.provider.name, processed_at__isnull=True
+        ).values("provider_call_id")
+        silent = (
+            DialerCall.objects.filter(
+                provider=self.provider.name,
+                state=DialerCall.State.DIALING,
+                placed_at__lt=now - SILENT_AFTER,
+            )
+            .exclude(provider_call_id__in=queued)  # its news is waiting to be applied
+            .order_by("id")
+        )
         for call_id in silent.values_list("id", flat=True):
             with transaction.atomic():
                 call = DialerCall.objects.select_for_update().get(pk=call_id)
-                if call.state == DialerCall.State.DIALING:
-                    logger.warning("call %s: no word from the provider; ended", call.pk)
-                    self._end_unanswered(call, now)
+                if call.state != DialerCall.State.DIALING:
+                    continue
+                logger.warning("call %s: no word from the provider; ended", call.pk)
+                self._end_unanswered(call, now)
+            # The policy still counts the line as ringing (or picked up): it ends for it too.
+            run = self.runs.get(call.campaign_id)
+            if run is not None:
+                ring = max(0.0, (now - call.placed_at).total_seconds()) * self.speed
+                self._observe(run, Event(NO_ANSWER, self._world(run, now), call.pk, None, ring))
 
     def _end_unanswered(self, call: DialerCall, now: datetime) -> None:
         call.state = DialerCall.State.ENDED
@@ -345,6 +358,8 @@ class DialerLoop:
             CampaignAgent.objects.filter(
                 left_at__isnull=True, last_seen_at__lt=now - PRESENCE_TIMEOUT
             )
+            # Preview agents work from the account screen, which does not ask for calls.
+            .exclude(campaign__mode=Campaign.Mode.PREVIEW)
             .annotate(current=Subquery(latest.values("state")[:1]))
             .filter(current=AgentState.READY)
             .values_list("agent_id", flat=True)

@@ -325,9 +325,12 @@ def member_previewed(*, campaign: Campaign, consumer_id: int, now: datetime) -> 
 
 
 def call_to_pop(*, agent_id: int) -> DialerCall | None:
-    """The call the dialer connected to this agent that their desk has not opened yet."""
+    """The call the dialer connected to this agent that their desk has not opened yet,
+    locked until the caller's transaction ends (two polls of one desk, two tabs, must not
+    both take it)."""
     return (
-        DialerCall.objects.filter(
+        DialerCall.objects.select_for_update()
+        .filter(
             connected_agent_id=agent_id,
             state=DialerCall.State.CONNECTED,
             popped_at__isnull=True,

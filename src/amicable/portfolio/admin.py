@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from amicable.identity.admin import ReadOnlyAdmin
@@ -12,8 +13,30 @@ from amicable.portfolio.models import (
 )
 
 
+class CreditorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Creditor
+        fields = [
+            "code",
+            "name",
+            "industry",
+            "contingency_fee_rate",
+            "min_settlement_rate",
+            "max_plan_months",
+            "allocation_rule",
+            "is_active",
+        ]
+
+    def clean_code(self):
+        """Lower-case before the uniqueness check, so `ACME` is refused when `acme` exists."""
+        from amicable.portfolio.services import normalize_creditor_code
+
+        return normalize_creditor_code(self.cleaned_data["code"])
+
+
 @admin.register(Creditor)
 class CreditorAdmin(admin.ModelAdmin):
+    form = CreditorAdminForm
     list_display = [
         "code",
         "name",
@@ -31,12 +54,10 @@ class CreditorAdmin(admin.ModelAdmin):
         `amicable creditor add` or the API (codes are kept lower-case there too)."""
         from amicable.identity.services import record_audit_event
         from amicable.kernel.clock import utc_now
-        from amicable.portfolio.services import normalize_creditor_code
 
         now = utc_now()
         if obj.created_at is None:
             obj.created_at = now
-        obj.code = normalize_creditor_code(obj.code)
         super().save_model(request, obj, form, change)
         record_audit_event(
             at=now,

@@ -118,7 +118,8 @@ def receive_placement_file(
 ) -> Placement:
     """Store a copy of the file and register a queued placement for it."""
     creditor_code = normalize_creditor_code(creditor_code)
-    creditor = Creditor.objects.filter(code=creditor_code).first()
+    # Case-blind: codes are kept lower-case, but older ones may not be.
+    creditor = Creditor.objects.filter(code__iexact=creditor_code).first()
     if creditor is None:
         raise UnableToImportPlacement(
             f"no creditor with code {creditor_code!r}; create it first "
@@ -788,15 +789,20 @@ def _update_debt(
         ignore_conflicts=True,
     )
     placed = _placed_buckets(debt.pk)
+    current = Buckets(
+        principal=debt.principal_balance, interest=debt.interest_balance, fees=debt.fees_balance
+    )
     if given and not given & {"principal", "interest", "fees"}:
-        # A file without buckets only gives the balance: the split stays as it was, and the
-        # change goes to principal.
-        delta = Buckets(principal=value("balance") - placed.total)
+        # A file without buckets only gives the balance: the split stays as it was; a rise
+        # goes to principal, a fall comes off principal, then interest, then fees.
+        delta = _spread(value("balance") - placed.total, current)
     else:
+        # No bucket goes below zero: a fall the debt has already had (a payment collected
+        # since the last file, which the creditor's figures now show too) is not taken twice.
         delta = Buckets(
-            principal=value("principal_balance") - placed.principal,
-            interest=value("interest_balance") - placed.interest,
-            fees=value("fees_balance") - placed.fees,
+            principal=max(value("principal_balance") - placed.principal, -current.principal),
+            interest=max(value("interest_balance") - placed.interest, -current.interest),
+            fees=max(value("fees_balance") - placed.fees, -current.fees),
         )
     if delta.principal or delta.interest or delta.fees:
         post_ledger_entry(
@@ -810,6 +816,20 @@ def _update_debt(
             description=f"Balance updated by placement file {placement.file_name}",
             created_by_id=placement.uploaded_by_id,
         )
+
+
+def _spread(change: Decimal, current: Buckets) -> Buckets:
+    """A change of the balance as bucket changes: a rise to principal; a fall off principal,
+    then interest, then fees, none below zero."""
+    if change >= 0:
+        return Buckets(principal=change)
+    left = -change
+    taken = []
+    for bucket in (current.principal, current.interest, current.fees):
+        take = min(left, max(bucket, ZERO))
+        taken.append(-take if take else ZERO)
+        left -= take
+    return Buckets(principal=taken[0], interest=taken[1], fees=taken[2])
 
 
 def _refresh_person(*, consumer_id: int, row: PreparedRow, context: PlacementContext) -> None:

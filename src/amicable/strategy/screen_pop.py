@@ -33,7 +33,7 @@ def take_dialer_call(*, agent_id: int, now: datetime) -> CallSession | None:
                 )
         except UnableToWorkAccount:
             dialer.mark_popped(call_id=call.pk, session_id=None, now=now)
-            call_finished(agent_id=agent_id, now=now)
+            call_finished(agent_id=agent_id, now=now, call_id=call.pk)
             session = None
         else:
             CallSession.objects.filter(pk=opened.pk).update(

@@ -300,7 +300,7 @@ def test_an_agent_whose_desk_goes_quiet_is_paused_and_gets_no_calls():
     campaign = running_campaign(now=NOW)
     (alice,) = agents("alice")
     ready_agents(campaign, [alice], now=NOW)
-    desk_seen(agent_id=alice.pk, now=NOW - timedelta(seconds=30))  # then the tab closed
+    desk_seen(agent_id=alice.pk, now=NOW - timedelta(seconds=100))  # then the tab closed
     loop, _ = loop_for(world_scenario(ring=3.0))
 
     reports = run(loop, NOW, 5)

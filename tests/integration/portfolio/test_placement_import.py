@@ -435,3 +435,37 @@ def test_a_corrected_name_reaches_the_person_of_this_creditor_alone(
     luis = Debt.objects.get(account_number="M-1002").consumer
     assert (luis.last_name, luis.name_key) == ("García Ruiz", "garcia ruiz luis")
     assert Debt.objects.get(account_number="M-1001").consumer.last_name == "Whitfield"
+
+
+def test_a_later_file_that_lowers_a_bucket_below_what_is_left_never_fails_the_import(
+    creditor_mercy, placement_csv, tmp_path, now
+):
+    """Principal 1000 was paid to us since; the creditor's next file shows principal 0 (it
+    counts our remittance). The fall is not taken twice, and the import goes on."""
+    import_file(placement_csv, now)
+    debt = Debt.objects.get(account_number="M-1001")
+    post_ledger_entry(
+        debt_id=debt.pk,
+        kind=LedgerEntry.Kind.PAYMENT,
+        buckets=Buckets(principal=Decimal("-1000.00")),
+        effective_on=now.date(),
+        recorded_at=now,
+        idempotency_key="test:paid-principal",
+    )
+    paid = write_placement_csv(
+        tmp_path / "paid.csv",
+        [person_row("M-1001", balance="250.00", principal="0", interest="200.00", fees="50.00")],
+    )
+    short = write_placement_csv(
+        tmp_path / "short.csv",
+        [{"account_number": "M-1002", "first_name": "Luis", "last_name": "García", "balance": "5"}],
+        header=["account_number", "first_name", "last_name", "balance"],
+    )
+
+    assert import_file(paid, now + timedelta(days=30)).updated == 1
+    assert import_file(short, now + timedelta(days=31)).updated == 1
+
+    debt.refresh_from_db()
+    assert (debt.principal_balance, debt.balance) == (Decimal("0.00"), Decimal("250.00"))
+    luis = Debt.objects.get(account_number="M-1002")  # 80.25: principal 80.25 placed
+    assert luis.balance == Decimal("5.00") and luis.principal_balance >= 0

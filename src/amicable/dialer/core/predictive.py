@@ -351,6 +351,8 @@ class PredictivePolicy:
                 rows, steps, width = self._wrap_rows, self._wrap_steps, self.wrap.width
             last = len(rows) - 1
             k = int((now - since) / width)
+            if k < 0:  # a state that starts a moment after `now` (clocks of two processes)
+                k = 0
             if k >= last:
                 k, due = last, math.inf
             else:  # a hair early, so the tick that crosses is never missed

@@ -1,20 +1,25 @@
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Min, OuterRef, Subquery
 
 
 def credit_placed_contact_points(apps, schema_editor):
-    """Contact points imported before this field existed came from a placement file: give
-    them the creditor of the person's first debt (the file that created the person)."""
+    """Contact points imported before this field existed came from a placement file. When all
+    of the person's debts are one creditor's, that creditor gave them. A person several
+    creditors placed is left without one: which file gave which number is not known, and a
+    client user must never see another creditor's (staff still see them all)."""
     ContactPoint = apps.get_model("portfolio", "ContactPoint")
     Debt = apps.get_model("portfolio", "Debt")
-    first_creditor = (
-        Debt.objects.filter(consumer_id=OuterRef("consumer_id"))
-        .order_by("id")
-        .values("creditor_id")
+    one_creditor = (
+        Debt.objects.values("consumer_id")
+        .annotate(creditors=Count("creditor_id", distinct=True), creditor=Min("creditor_id"))
+        .filter(creditors=1)
+    )
+    creditor_of_person = one_creditor.filter(consumer_id=OuterRef("consumer_id")).values(
+        "creditor"
     )
     ContactPoint.objects.filter(source="PLACEMENT", creditor__isnull=True).update(
-        creditor_id=Subquery(first_creditor[:1])
+        creditor_id=Subquery(creditor_of_person[:1])
     )
 
 

@@ -258,3 +258,35 @@ def test_a_campaign_from_the_work_queue_takes_its_next_people(supervisor, frozen
     campaign = Campaign.objects.get(name="Queue head")
     assert campaign.members.count() == 3
     assert len(campaign.debt_ids) == 3
+
+
+def test_a_campaign_form_sets_tries_retry_delay_and_pacing_options(supervisor, frozen_clock):
+    people(2)
+    fields = {
+        "name": "Tuned",
+        "mode": "PREDICTIVE",
+        "states": "NY",
+        "abandon_target_percent": "3",
+        "calling_starts_at": "08:00",
+        "calling_ends_at": "21:00",
+        "max_attempts": "5",
+        "retry_minutes": "90",
+    }
+    bad = supervisor.post(
+        reverse("supervisor_campaign_create"), {**fields, "pacing_options": "{nope"}
+    )
+    assert "Not JSON" in bad.content.decode() and not Campaign.objects.exists()
+    unknown = supervisor.post(
+        reverse("supervisor_campaign_create"),
+        {**fields, "pacing_options": '{"warp": 9}'},
+        follow=True,
+    )
+    assert "bad pacing_options" in unknown.content.decode() and not Campaign.objects.exists()
+
+    supervisor.post(
+        reverse("supervisor_campaign_create"),
+        {**fields, "pacing_options": '{"safety_margin": 0.005}'},
+    )
+    campaign = Campaign.objects.get()
+    assert (campaign.max_attempts, campaign.retry_minutes) == (5, 90)
+    assert campaign.pacing_options == {"safety_margin": 0.005}

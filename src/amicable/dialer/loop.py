@@ -526,15 +526,17 @@ class DialerLoop:
             live_answers=run.live_answers,
             abandoned=run.abandoned,
         )
-        try:
-            wanted = int(run.policy.calls_to_place(snapshot))
-        except Exception:
-            logger.exception("campaign %s: the pacing policy failed", campaign.pk)
-            return report
+        if self._over_thirty_day_target(campaign, run, now):
+            # One line per idle agent until the campaign is back under; the policy is not
+            # asked, so it does not count on dials that are not placed.
+            wanted = kinds.progressive_count(snapshot)
+        else:
+            try:
+                wanted = int(run.policy.calls_to_place(snapshot))
+            except Exception:
+                logger.exception("campaign %s: the pacing policy failed", campaign.pk)
+                return report
         wanted = min(max(0, wanted), self.max_dials_per_tick)
-        floor = kinds.progressive_count(snapshot)
-        if wanted > floor and self._over_thirty_day_target(campaign, run, now):
-            wanted = floor  # one line per idle agent until the campaign is back under
         if snapshot.agents_logged_in == 0:
             wanted = 0
         if wanted:

@@ -1,5 +1,6 @@
 """Supervisors' campaign screens: the list with live figures, creating one, start/pause/stop."""
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -59,6 +60,34 @@ class CampaignForm(forms.Form):
     )
     calling_starts_at = forms.TimeField(initial="08:00", label="Calls from (local time)")
     calling_ends_at = forms.TimeField(initial="21:00", label="Calls until (local time)")
+    max_attempts = forms.IntegerField(
+        required=False, initial=3, min_value=1, max_value=20, label="Tries per person"
+    )
+    retry_minutes = forms.IntegerField(
+        required=False,
+        initial=240,
+        min_value=1,
+        max_value=7 * 24 * 60,
+        label="Minutes between tries",
+    )
+    pacing_options = forms.CharField(
+        required=False,
+        label="Pacing options (JSON)",
+        help_text='for the predictive policy, e.g. {"safety_margin": 0.005}; see docs/dialer.md',
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_pacing_options(self):
+        text = self.cleaned_data["pacing_options"].strip()
+        if not text:
+            return {}
+        try:
+            options = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(f"Not JSON: {error.msg} (line {error.lineno}).") from None
+        if not isinstance(options, dict):
+            raise forms.ValidationError('Write an object, e.g. {"safety_margin": 0.005}.')
+        return options
 
     def clean_states(self):
         return tuple(s.strip().upper() for s in self.cleaned_data["states"].split(",") if s.strip())
@@ -136,6 +165,9 @@ def campaign_create(request):
                 abandon_target=data["abandon_target_percent"] / 100,
                 calling_starts_at=data["calling_starts_at"],
                 calling_ends_at=data["calling_ends_at"],
+                pacing_options=data["pacing_options"],
+                max_attempts=data["max_attempts"] or 3,
+                retry_minutes=data["retry_minutes"] or 240,
                 created_by_id=request.user.pk,
                 now=utc_now(),
             )

@@ -429,3 +429,9 @@ def test_rows_are_produced_lazily(tmp_path: Path) -> None:
         assert next(rows).row_number == 1
         assert placement_file._handle is not None
         assert placement_file._handle.buffer.tell() < path.stat().st_size
+
+
+def test_nul_bytes_in_an_otherwise_utf8_file_are_called_what_they_are(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{HEADER}\nA1,Jo\x00e,X,1\n".encode())
+    with pytest.raises(UnableToReadPlacementFile, match="holds bytes that are not text"):
+        open_placement_file(path)

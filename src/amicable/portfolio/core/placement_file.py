@@ -453,7 +453,11 @@ def detect_encoding(path: Path) -> str:
         if match is not None and match.chaos <= _MAX_CHAOS:
             return _WESTERN_SINGLE_BYTE
     best = charset_normalizer.from_bytes(sample).best()
-    looks_like = f"it looks like {best.encoding}" if best is not None else "it looks like binary"
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        # UTF-8 (or plain ASCII) but for NUL bytes: binary data, or UTF-16 without its mark.
+        looks_like = "it holds bytes that are not text (binary data, or UTF-16 without a BOM)"
+    else:
+        looks_like = f"it looks like {best.encoding}"
     raise UnableToReadPlacementFile(
         f"cannot read the file's text: it is not UTF-8 and {looks_like}, which cannot be "
         "imported safely; save it as CSV UTF-8 and import it again"

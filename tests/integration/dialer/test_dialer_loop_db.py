@@ -37,6 +37,31 @@ def agents(*names):
     ]
 
 
+def past_calls(campaign, member, *, days_ago: int, outcome: str, count: int) -> None:
+    """Ended calls of the campaign placed `days_ago` days before NOW, each with its allowed
+    compliance attempt, as an earlier run of the loop would have left them."""
+    phone = member.consumer.contact_points.filter(kind="PHONE").first()
+    for _ in range(count):
+        attempt = ContactAttempt.objects.create(
+            consumer_id=member.consumer_id,
+            channel="CALL",
+            requested_at=NOW - timedelta(days=days_ago),
+            allowed=True,
+            source="DIALER",
+        )
+        DialerCall.objects.create(
+            campaign=campaign,
+            member=member,
+            consumer_id=member.consumer_id,
+            contact_point=phone,
+            attempt_id=attempt.pk,
+            provider="simulated",
+            state="ENDED",
+            outcome=outcome,
+            placed_at=NOW - timedelta(days=days_ago),
+        )
+
+
 def test_every_dial_is_authorised_recorded_and_routed_to_the_longest_idle_agent():
     people(4)
     campaign = running_campaign(now=NOW)
@@ -243,31 +268,10 @@ def test_abandonment_over_a_rolling_30_days_per_campaign():
     campaign = running_campaign(now=NOW)
     member = CampaignMember.objects.get()
 
-    def call(days_ago, outcome, n=1):
-        for _ in range(n):
-            attempt = ContactAttempt.objects.create(
-                consumer_id=member.consumer_id,
-                channel="CALL",
-                requested_at=NOW,
-                allowed=True,
-                source="DIALER",
-            )
-            DialerCall.objects.create(
-                campaign=campaign,
-                member=member,
-                consumer_id=member.consumer_id,
-                contact_point=member.consumer.contact_points.filter(kind="PHONE").first(),
-                attempt_id=attempt.pk,
-                provider="simulated",
-                state="ENDED",
-                outcome=outcome,
-                placed_at=NOW - timedelta(days=days_ago),
-            )
-
-    call(1, "LIVE", 48)
-    call(2, "ABANDONED", 2)
-    call(3, "MACHINE", 20)  # not a live answer
-    call(31, "ABANDONED", 5)  # outside the 30 days
+    past_calls(campaign, member, days_ago=1, outcome="LIVE", count=48)
+    past_calls(campaign, member, days_ago=2, outcome="ABANDONED", count=2)
+    past_calls(campaign, member, days_ago=3, outcome="MACHINE", count=20)  # not a live answer
+    past_calls(campaign, member, days_ago=31, outcome="ABANDONED", count=5)  # outside 30 days
 
     (figures,) = campaign_figures(now=NOW)
 
@@ -349,25 +353,9 @@ def test_a_campaign_over_its_30_day_target_dials_no_more_than_progressive():
     # An eager predictive (a low margin): it would place several lines per idle agent.
     campaign = running_campaign(now=NOW, mode="PREDICTIVE", pacing_options={"initial_z": -1.0})
     member = CampaignMember.objects.first()
-    for index in range(40):  # 40 answers, 4 abandoned: 10% over the last 30 days
-        attempt = ContactAttempt.objects.create(
-            consumer_id=member.consumer_id,
-            channel="CALL",
-            requested_at=NOW - timedelta(days=2),
-            allowed=True,
-            source="DIALER",
-        )
-        DialerCall.objects.create(
-            campaign=campaign,
-            member=member,
-            consumer_id=member.consumer_id,
-            contact_point=member.consumer.contact_points.filter(kind="PHONE").first(),
-            attempt_id=attempt.pk,
-            provider="simulated",
-            state="ENDED",
-            outcome="ABANDONED" if index < 4 else "LIVE",
-            placed_at=NOW - timedelta(days=2),
-        )
+    # 40 answers, 4 of them abandoned: 10% over the last 30 days.
+    past_calls(campaign, member, days_ago=2, outcome="ABANDONED", count=4)
+    past_calls(campaign, member, days_ago=2, outcome="LIVE", count=36)
     alice, bob = agents("alice", "bob")
     ready_agents(campaign, [alice, bob], now=NOW)
     loop, _ = loop_for(world_scenario(ring=20.0))

@@ -137,6 +137,18 @@ def test_a_changed_row_updates_the_debt_through_an_adjustment(
     assert debt.consumer.contact_points.filter(value="+15184620199").exists()
 
 
+def collect_principal(debt, amount: Decimal, now) -> None:
+    """A payment the agency collected against principal since the debt was placed."""
+    post_ledger_entry(
+        debt_id=debt.pk,
+        kind=LedgerEntry.Kind.PAYMENT,
+        buckets=Buckets(principal=-amount),
+        effective_on=now.date(),
+        recorded_at=now,
+        idempotency_key=f"test:payment:{debt.pk}:{amount}",
+    )
+
+
 def test_a_resent_row_does_not_undo_a_payment_collected_since(
     creditor_mercy, placement_csv, tmp_path, now
 ):
@@ -144,14 +156,7 @@ def test_a_resent_row_does_not_undo_a_payment_collected_since(
     balance now: resending a row with a new phone must keep the payment we collected."""
     import_file(placement_csv, now)
     debt = Debt.objects.get(account_number="M-1001")
-    post_ledger_entry(
-        debt_id=debt.pk,
-        kind=LedgerEntry.Kind.PAYMENT,
-        buckets=Buckets(principal=Decimal("-200.00")),
-        effective_on=now.date(),
-        recorded_at=now,
-        idempotency_key="test:payment",
-    )
+    collect_principal(debt, Decimal("200.00"), now)
     resent = write_placement_csv(
         tmp_path / "resent.csv",
         [person_row("M-1001", balance="1,250.00", phone2="518-462-0199")],
@@ -444,14 +449,7 @@ def test_a_later_file_that_lowers_a_bucket_below_what_is_left_never_fails_the_im
     counts our remittance). The fall is not taken twice, and the import goes on."""
     import_file(placement_csv, now)
     debt = Debt.objects.get(account_number="M-1001")
-    post_ledger_entry(
-        debt_id=debt.pk,
-        kind=LedgerEntry.Kind.PAYMENT,
-        buckets=Buckets(principal=Decimal("-1000.00")),
-        effective_on=now.date(),
-        recorded_at=now,
-        idempotency_key="test:paid-principal",
-    )
+    collect_principal(debt, Decimal("1000.00"), now)
     paid = write_placement_csv(
         tmp_path / "paid.csv",
         [person_row("M-1001", balance="250.00", principal="0", interest="200.00", fees="50.00")],

@@ -21,7 +21,6 @@ import zipcodes
 from amicable.kernel.money import ZERO, to_money
 from amicable.portfolio.core.background_reader import (
     PlacementContext,
-    as_plain_rows,
     prepare_records,
 )
 from amicable.portfolio.core.placement_rows import PlacementRecord
@@ -224,7 +223,7 @@ def prepared_demo_chunks(
         for index, account in enumerate(chunk, start=start + 1):
             by_creditor[account.creditor_code].append((index, account.record, account.language))
         yield {
-            code: as_plain_rows(prepare_records(items, context=contexts[code]))
+            code: prepare_records(items, context=contexts[code])
             for code, items in by_creditor.items()
         }
 

@@ -57,7 +57,7 @@ from amicable.portfolio.core.background_reader import (
 )
 from amicable.portfolio.core.errors import UnableToLoadMapping, UnableToReadPlacementFile
 from amicable.portfolio.core.placement_file import load_mapping, open_placement_file
-from amicable.portfolio.encryption import key_material
+from amicable.portfolio.encryption import encrypt_ssns_with, key_material
 from amicable.portfolio.ledger import Buckets, post_ledger_entry
 from amicable.portfolio.models import (
     Consumer,
@@ -624,12 +624,13 @@ def _find_consumers(
             pending.append(row)
             slots.append(-len(pending))
     new_ids = allocate_ids(Consumer, len(pending))
+    ssn_tokens = encrypt_ssns_with(context.key_material, [row.ssn for row in pending])
     insert_rows(
         Consumer,
         CONSUMER_COLUMNS,
         [
-            (new_id, _name_key(row.consumer[0], row.consumer[1]), *row.consumer)
-            for new_id, row in zip(new_ids, pending, strict=True)
+            (new_id, _name_key(row.consumer[0], row.consumer[1]), ssn_token, *row.consumer)
+            for new_id, row, ssn_token in zip(new_ids, pending, ssn_tokens, strict=True)
         ],
         constants=consumer_constants(context),
     )

@@ -1,14 +1,15 @@
 """Read a placement file and prepare its rows for insertion, in a second process.
 
 Parsing and validating a row costs about as much as inserting it, so on two cores an import
-runs nearly twice as fast when the two overlap (see `amicable.kernel.background`). The
-database writer is the slower side, so everything about a row that does not need the
-database happens here too: the SSN's encryption and lookup hash, the row's fingerprint and
-the values of the consumer, contact point, debt and ledger rows it may become. The writer
-is left with matching accounts and people already in the database, allocating ids and
-inserting. Rows cross the process boundary as tuples of str, int, bool and None (the
-values both databases take as they are; amounts are their `str`, dates ISO text), which
-unpickle several times faster than dataclasses, dates and Decimals.
+runs nearly twice as fast when the two overlap (see `amicable.kernel.background`). What
+about a row does not need the database is done here: parsing, the SSN's lookup hash, the
+row's fingerprint and the values of the consumer, contact point, debt and ledger rows it
+may become. The writer is left with matching accounts and people already in the database,
+allocating ids, encrypting the SSNs of the people it creates (about 2.5 µs a row, which
+could go either side; measured, the reader was the slower side with it) and inserting.
+Rows cross the process boundary as tuples of str, int, bool and None (the values both
+databases take as they are; amounts are their `str`, dates ISO text), which unpickle
+several times faster than dataclasses, dates and Decimals.
 
 The seed's generator prepares its synthetic accounts with the same `prepare_records`.
 """
@@ -30,7 +31,7 @@ from amicable.portfolio.core.placement_rows import (
     fingerprint_of,
     iter_placement_rows,
 )
-from amicable.portfolio.encryption import encrypt_ssns_with, ssn_hash_with
+from amicable.portfolio.encryption import ssn_hash_with
 
 # Column lists of the tables an import writes. The writer puts the ids it allocates first
 # (the columns before the `*_FROM_READER` slice); the reader prepares the rest, in order.
@@ -42,16 +43,16 @@ from amicable.portfolio.encryption import encrypt_ssns_with, ssn_hash_with
 CONSUMER_COLUMNS = (
     "id",
     "name_key",
+    "ssn_encrypted",
     "first_name",
     "last_name",
     "date_of_birth",
-    "ssn_encrypted",
     "ssn_last4",
     "ssn_hash",
     "preferred_language",
     "state",
 )
-CONSUMER_FROM_READER = slice(2, None)
+CONSUMER_FROM_READER = slice(3, None)
 CONTACT_POINT_COLUMNS = (
     "consumer_id",
     "kind",
@@ -142,6 +143,7 @@ class PreparedRow(NamedTuple):
     account_number: str
     fingerprint: str
     ssn_hash: str  # "" without an SSN
+    ssn: str  # "" without one; the writer encrypts it for a new person (`encrypt_ssns_with`)
     consumer: tuple  # values of CONSUMER_COLUMNS[CONSUMER_FROM_READER]
     contact_points: tuple[tuple, ...]  # values of CONTACT_POINT_COLUMNS[...FROM_READER]
     debt: tuple  # values of DEBT_COLUMNS[DEBT_FROM_READER]
@@ -187,11 +189,12 @@ def prepare_records(
     *,
     context: PlacementContext,
     same_ssn: SameSsnInFile | None = None,
-) -> list[PreparedRow]:
-    """`(row_number, record, preferred_language)` triples -> rows ready to insert."""
-    ssn_tokens = encrypt_ssns_with(context.key_material, [r.ssn for _, r, _ in records])
+) -> list[tuple]:
+    """`(row_number, record, preferred_language)` triples -> rows ready to insert, as plain
+    tuples in `PreparedRow`'s field order (`as_prepared_rows` names them): the reader makes a
+    million of them to pickle, and a NamedTuple built with keywords costs twice a tuple."""
     prepared = []
-    for (row_number, record, language), ssn_token in zip(records, ssn_tokens, strict=True):
+    for row_number, record, language in records:
         ssn = record.ssn
         ssn_hash = ssn_hash_with(context.key_material, ssn)
         same_person_as = same_ssn.earlier_account(ssn, record.account_number) if same_ssn else ""
@@ -210,23 +213,23 @@ def prepare_records(
         balance = str(principal + interest + fees)
         buckets = (str(principal), str(interest), str(fees))
         prepared.append(
-            PreparedRow(
-                row_number=row_number,
-                account_number=record.account_number,
-                fingerprint=fingerprint,
-                ssn_hash=ssn_hash,
-                consumer=(
+            (
+                row_number,
+                record.account_number,
+                fingerprint,
+                ssn_hash,
+                ssn,
+                (
                     record.first_name,
                     record.last_name,
                     None if values[_DATE_OF_BIRTH] is None else texts[_DATE_OF_BIRTH],
-                    ssn_token,
                     ssn[-4:],
                     ssn_hash,
                     language,
                     record.state,
                 ),
-                contact_points=_contact_points(record),
-                debt=(
+                _contact_points(record),
+                (
                     record.account_number,
                     record.original_creditor,
                     *optional,
@@ -234,8 +237,8 @@ def prepare_records(
                     balance,
                     fingerprint,
                 ),
-                balance=balance,
-                same_person_as=same_person_as,
+                balance,
+                same_person_as,
             )
         )
     return prepared
@@ -289,30 +292,28 @@ def _contact_points(record: PlacementRecord) -> tuple[tuple, ...]:
 
 def prepare_batch(
     batch: list[ParsedRow], *, context: PlacementContext, same_ssn: SameSsnInFile | None = None
-) -> PreparedBatch:
-    return PreparedBatch(
-        first_row_number=batch[0].row_number,
-        last_row_number=batch[-1].row_number,
-        rows=prepare_records(
+) -> tuple:
+    """A batch of parsed rows as `PreparedBatch`'s fields in a plain tuple, its rows plain
+    tuples too (`as_prepared_batch` names them)."""
+    return (
+        batch[0].row_number,
+        batch[-1].row_number,
+        prepare_records(
             [(p.row_number, p.record, "EN") for p in batch if p.record is not None],
             context=context,
             same_ssn=same_ssn,
         ),
-        rejected_row_numbers=[p.row_number for p in batch if p.record is None],
-        issues=[
-            (i.row_number, i.account_number, i.level, i.message) for p in batch for i in p.issues
-        ],
+        [p.row_number for p in batch if p.record is None],
+        [(i.row_number, i.account_number, i.level, i.message) for p in batch for i in p.issues],
     )
 
 
 def prepared_batches(
     path: str, mapping: dict[str, str] | None, batch_size: int, context: PlacementContext
 ) -> Iterator[PreparedBatch]:
-    """The file's rows, `batch_size` at a time, prepared (runs in the reader process)."""
-    rows = iter_placement_rows(Path(path), mapping=mapping)
-    same_ssn = SameSsnInFile()
-    while batch := list(islice(rows, batch_size)):
-        yield prepare_batch(batch, context=context, same_ssn=same_ssn)
+    """The file's rows, `batch_size` at a time, prepared (in this process)."""
+    for batch in plain_prepared_batches(path, mapping, batch_size, context):
+        yield as_prepared_batch(batch)
 
 
 def batches_in_background(
@@ -322,25 +323,28 @@ def batches_in_background(
     batch_size: int,
     context: PlacementContext,
 ) -> Iterator[PreparedBatch]:
-    for first, last, rows, rejected, issues in in_background(
+    """`prepared_batches`, read and prepared in a second process."""
+    for batch in in_background(
         plain_prepared_batches, str(path), dict(mapping) if mapping else None, batch_size, context
     ):
-        yield PreparedBatch(first, last, as_prepared_rows(rows), rejected, issues)
+        yield as_prepared_batch(batch)
 
 
 def plain_prepared_batches(
     path: str, mapping: dict[str, str] | None, batch_size: int, context: PlacementContext
 ) -> Iterator[tuple]:
-    """`prepared_batches` as plain tuples, to cross to the writer process.
+    """The file's batches as plain tuples (`prepare_batch`), which cross from the reader
+    process cheaply: a NamedTuple pickles through its class (measured: 9.5 µs a row to pickle
+    and 9.4 µs to unpickle a `PreparedRow`, against 6 and 5 µs for a plain tuple)."""
+    rows = iter_placement_rows(Path(path), mapping=mapping)
+    same_ssn = SameSsnInFile()
+    while batch := list(islice(rows, batch_size)):
+        yield prepare_batch(batch, context=context, same_ssn=same_ssn)
 
-    A NamedTuple pickles through its class (measured: 9.5 µs a row to pickle and 9.4 µs to
-    unpickle a `PreparedRow`, against 6 and 5 µs for the same values in a plain tuple)."""
-    for batch in prepared_batches(path, mapping, batch_size, context):
-        yield (*batch[:2], as_plain_rows(batch.rows), *batch[3:])
 
-
-def as_plain_rows(rows: list[PreparedRow]) -> list[tuple]:
-    return list(map(tuple, rows))
+def as_prepared_batch(batch: tuple) -> PreparedBatch:
+    first, last, rows, rejected, issues = batch
+    return PreparedBatch(first, last, as_prepared_rows(rows), rejected, issues)
 
 
 def as_prepared_rows(rows: list[tuple]) -> list[PreparedRow]:

@@ -127,6 +127,12 @@ def receive_placement_file(
         )
     if not creditor.is_active:
         raise UnableToImportPlacement(f"creditor {creditor_code!r} is inactive")
+    kind = _UNREADABLE_KINDS.get(Path(file_name).suffix.lower())
+    if kind is not None:
+        raise UnableToImportPlacement(
+            f"{Path(file_name).name} is {kind}; the import reads CSV (.csv, .txt) and Excel "
+            ".xlsx files: save it as one of those and import that"
+        )
     mapping: dict[str, str] = {}
     if mapping_path is not None:
         try:
@@ -443,6 +449,22 @@ def placement_context(*, placement: Placement, now: datetime) -> PlacementContex
 
 
 PARALLEL_READ_FROM_ROWS = 20_000
+
+# Files creditors send that the import cannot read, refused when they arrive with a message
+# that says what to do, rather than failing later as "binary, not a CSV file". Other names
+# (no extension at all, as files from an SFTP drop often have) are read as CSV.
+_UNREADABLE_KINDS = {
+    ".xls": "an Excel 97-2003 workbook (.xls)",
+    ".xlsb": "an Excel binary workbook (.xlsb)",
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".numbers": "a Numbers spreadsheet",
+    ".pdf": "a PDF document",
+    ".doc": "a Word document",
+    ".docx": "a Word document",
+    ".zip": "a compressed archive",
+    ".gz": "a compressed archive",
+    ".7z": "a compressed archive",
+}
 
 
 def _suffix(file_name: str) -> str:

@@ -331,6 +331,19 @@ def test_xlsx_placement(creditor_mercy, tmp_path, now):
     assert Debt.objects.get(account_number="X-1").balance == Decimal("1250.00")
 
 
+@pytest.mark.parametrize(
+    ("name", "kind"), [("March.xls", "Excel 97-2003"), ("batch.PDF", "PDF"), ("a.zip", "archive")]
+)
+def test_a_file_the_import_cannot_read_is_refused_on_arrival(
+    creditor_mercy, placement_csv, now, name, kind
+):
+    with pytest.raises(UnableToImportPlacement, match=f"{name} is .*{kind}.*save it as"):
+        receive_placement_file(
+            creditor_code="mercy", source_path=placement_csv, file_name=name, now=now
+        )
+    assert not Placement.objects.exists()
+
+
 def test_unknown_creditor_is_refused(db, placement_csv, now):
     with pytest.raises(UnableToImportPlacement, match="no creditor with code 'nobody'"):
         receive_placement_file(

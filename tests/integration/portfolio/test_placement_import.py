@@ -1,7 +1,7 @@
 """The placement import against the database: create, re-import, update, reject, resume."""
 
 import csv
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -329,6 +329,24 @@ def test_xlsx_placement(creditor_mercy, tmp_path, now):
 
     assert (summary.created, summary.rejected) == (1, 0)
     assert Debt.objects.get(account_number="X-1").balance == Decimal("1250.00")
+
+
+def test_xlsx_date_time_cells_keep_their_date(creditor_mercy, tmp_path, now):
+    """Spreadsheets exported from a creditor's system often hold date-times, not dates."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(STANDARD_HEADER)
+    row = person_row("X-2", ssn="")
+    cells = [row[column] for column in STANDARD_HEADER]
+    cells[STANDARD_HEADER.index("delinquency_date")] = datetime(2025, 3, 14, 15, 30)
+    sheet.append(cells)
+    path = tmp_path / "placement.xlsx"
+    workbook.save(path)
+
+    summary = import_file(path, now)
+
+    assert (summary.created, summary.rejected) == (1, 0)
+    assert Debt.objects.get(account_number="X-2").delinquency_on == date(2025, 3, 14)
 
 
 @pytest.mark.parametrize(

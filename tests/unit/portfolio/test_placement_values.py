@@ -145,6 +145,11 @@ def test_three_decimals_are_refused_unless_the_third_is_absent(amount: Decimal) 
         ("02/29/2024", date(2024, 2, 29)),
         ("3/7/1980", date(1980, 3, 7)),
         (" 12/31/1999 ", date(1999, 12, 31)),
+        # a date-time from a database export or a spreadsheet: the date is kept
+        ("2024-01-31 00:00:00", date(2024, 1, 31)),
+        ("2024-01-31T13:45", date(2024, 1, 31)),
+        ("2024-01-31 23:59:59.123456", date(2024, 1, 31)),
+        ("1/31/2024 1:45 PM", date(2024, 1, 31)),
     ],
 )
 def test_accepted_dates(text: str, expected: date) -> None:
@@ -152,15 +157,30 @@ def test_accepted_dates(text: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2023-02-29", "02/30/2024", "13/01/2024", "2024-00-10", "0000-01-01"]
+    "text",
+    ["2023-02-29", "02/30/2024", "13/01/2024", "2024-00-10", "0000-01-01", "2023-02-29 00:00"],
 )
 def test_impossible_dates_are_refused(text: str) -> None:
+    """(Also with a time of day after them: "2023-02-29 00:00" is no more real.)"""
     with pytest.raises(UnableToParseValue, match="is not a real date"):
         parse_date(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["", "2024-1-5", "20240105", "2024/01/05", "05-01-2024", "Jan 5 2024", "2024-W01-1"]
+    "text",
+    [
+        "",
+        "2024-1-5",
+        "20240105",
+        "2024/01/05",
+        "05-01-2024",
+        "Jan 5 2024",
+        "2024-W01-1",
+        # a time with a zone: in UTC it may be another day where the person lives
+        "2024-01-31T23:30:00Z",
+        "2024-01-31 23:30+02:00",
+        "2024-01-31 25:00",  # not a time of day
+    ],
 )
 def test_unknown_date_formats_are_refused(text: str) -> None:
     with pytest.raises(UnableToParseValue, match="is not a date"):

@@ -104,6 +104,13 @@ def _parse_other_money(text: str) -> Decimal:
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _US_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+# A time of day after a date, as database exports and spreadsheet date-times write it
+# ("2024-01-31 00:00:00", "2024-01-31T13:45", "1/31/2024 1:45 PM"). No time zone: a date in
+# UTC may be another day where the person lives, so "...Z" or "+02:00" stays refused.
+_TIME_OF_DAY = re.compile(
+    r"(.+?)(?: |T)(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"  # the date, then hours and minutes
+    r"(?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?: ?[AaPp][Mm])?"  # seconds, fraction, AM/PM
+)
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -111,7 +118,8 @@ def parse_date(text: str) -> date:
     """Parse a date written `YYYY-MM-DD` or `MM/DD/YYYY` (month and day may have one digit,
     as spreadsheets often write `3/7/2024`). The date must exist: `02/30/2024` is refused;
     and be plausible for a person or a debt: years 1900 to 2100 (`0001-01-01` or
-    `9999-12-31` are placeholders, not dates)."""
+    `9999-12-31` are placeholders, not dates). A time of day after it (a date-time column
+    of a database export) is left out: the date is what the column means."""
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
             day = date.fromisoformat(text)  # fast path: "2024-01-31"
@@ -121,6 +129,9 @@ def parse_date(text: str) -> date:
             if _FIRST_YEAR <= day.year <= _LAST_YEAR:
                 return day
     stripped = text.strip()
+    with_time = _TIME_OF_DAY.fullmatch(stripped)
+    if with_time is not None:
+        return parse_date(with_time.group(1))
     if _ISO_DATE.fullmatch(stripped):
         try:
             day = date.fromisoformat(stripped)

@@ -240,7 +240,7 @@ def test_a_seed_keeps_the_statistics_of_debts_and_people_fresh_on_postgresql(now
 
     from amicable.portfolio import imports
 
-    monkeypatch.setattr(imports, "ANALYZE_EVERY_ROWS", 100)
+    monkeypatch.setattr(imports, "ANALYZE_FROM_ROWS", 100)
     with CaptureQueriesContext(connection) as queries:
         seed_demo_portfolio(accounts=300, seed=7, as_of=date(2026, 4, 1), now=now)
 

@@ -281,12 +281,19 @@ class DialerLoop:
             if call.state != DialerCall.State.DIALING:
                 return True  # a late or repeated event: the call has moved on
             ring = event.ring_seconds
-            if ring is None:
+            if ring is None and call.ring_seconds is not None:
+                # Picked up earlier: the ring ended then. A provider that reports the verdict
+                # after its answering-machine detection (Twilio) does not say how long the line
+                # rang, and the time to the verdict would count the detection as ringing.
+                ring = call.ring_seconds
+            elif ring is None:
                 ring = max(0.0, (event.at - call.placed_at).total_seconds())
             # The policy hears each dial's pick-up and ending, with its ring time.
             dial_event = Event(kind, self._world(run, event.at), call.pk, None, ring * self.speed)
             if kind == PICKED_UP:
                 # Only the pacing policy needs it: who answered is known at the AMD verdict.
+                call.ring_seconds = ring
+                call.save(update_fields=["ring_seconds"])
                 self._observe(run, dial_event)
                 return True
             if kind == ANSWERED_LIVE:

@@ -11,7 +11,7 @@ import pytest
 
 from amicable.compliance.api import ContactAttempt, record_fact
 from amicable.dialer.agents import call_finished, current_state, set_agent_state
-from amicable.dialer.models import AgentStateChange, CampaignMember, DialerCall
+from amicable.dialer.models import AgentStateChange, CampaignMember, DialerCall, ProviderEvent
 from amicable.dialer.selectors import campaign_figures
 from amicable.identity.roles import Role
 from tests.integration.dialer.dialer_world import (
@@ -261,6 +261,38 @@ def test_a_pick_up_reaches_the_policy_before_the_machine_verdict_and_leaves_the_
     call.refresh_from_db()
     assert call.state == "ENDED" and call.outcome == "MACHINE"
     assert [e.kind for e in seen] == ["picked_up", "answered_machine"]
+
+
+def test_a_verdict_reported_after_detection_keeps_the_ring_time_of_the_pick_up():
+    """Twilio reports the pick-up, then the AMD verdict seconds later, without ring times:
+    the call's ring time (and the policy's) is dialing to pick-up, not to the verdict."""
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, provider = loop_for(world_scenario(ring=30.0))
+    provider.poll_events = lambda **kwargs: []  # events arrive as callbacks, stored
+    run(loop, NOW, 1)
+    seen = []
+    loop.runs[campaign.pk].policy.observe = seen.append
+    call = DialerCall.objects.get()
+    for kind, second in (("picked_up", 8), ("answered_live", 11)):
+        ProviderEvent.objects.create(
+            provider=provider.name,
+            provider_call_id=call.provider_call_id,
+            kind=kind,
+            received_at=NOW + timedelta(seconds=second),
+        )
+
+    loop.tick(now=NOW + timedelta(seconds=12))
+
+    call.refresh_from_db()
+    assert call.state in {"WAITING", "CONNECTED"}
+    assert call.ring_seconds == 8.0
+    assert [(e.kind, e.seconds) for e in seen if e.call_id == call.pk][:2] == [
+        ("picked_up", 8.0),
+        ("answered_live", 8.0),
+    ]
 
 
 def test_abandonment_over_a_rolling_30_days_per_campaign():

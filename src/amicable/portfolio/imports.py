@@ -56,7 +56,12 @@ from amicable.portfolio.core.background_reader import (
     prepared_batches,
 )
 from amicable.portfolio.core.errors import UnableToLoadMapping, UnableToReadPlacementFile
-from amicable.portfolio.core.placement_file import load_mapping, open_placement_file
+from amicable.portfolio.core.placement_file import (
+    load_mapping,
+    looks_like_xlsx,
+    open_placement_file,
+    unreadable_kind,
+)
 from amicable.portfolio.encryption import encrypt_ssns_with, key_material
 from amicable.portfolio.ledger import Buckets, post_ledger_entry
 from amicable.portfolio.models import (
@@ -127,7 +132,7 @@ def receive_placement_file(
         )
     if not creditor.is_active:
         raise UnableToImportPlacement(f"creditor {creditor_code!r} is inactive")
-    kind = _UNREADABLE_KINDS.get(Path(file_name).suffix.lower())
+    kind = unreadable_kind(source_path)
     if kind is not None:
         raise UnableToImportPlacement(
             f"{Path(file_name).name} is {kind}; the import reads CSV (.csv, .txt) and Excel "
@@ -152,7 +157,8 @@ def receive_placement_file(
         received_at=now,
         uploaded_by_id=uploaded_by_id,
     )
-    target = placements_dir() / str(placement.pk) / ("placement" + _suffix(file_name))
+    suffix = ".xlsx" if looks_like_xlsx(source_path) else _suffix(file_name)
+    target = placements_dir() / str(placement.pk) / ("placement" + suffix)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source_path, target)
     placement.file_path = str(target)
@@ -454,26 +460,10 @@ def placement_context(*, placement: Placement, now: datetime) -> PlacementContex
 
 PARALLEL_READ_FROM_ROWS = 20_000
 
-# Files creditors send that the import cannot read, refused when they arrive with a message
-# that says what to do, rather than failing later as "binary, not a CSV file". Other names
-# (no extension at all, as files from an SFTP drop often have) are read as CSV.
-_UNREADABLE_KINDS = {
-    ".xls": "an Excel 97-2003 workbook (.xls)",
-    ".xlsb": "an Excel binary workbook (.xlsb)",
-    ".ods": "an OpenDocument spreadsheet (.ods)",
-    ".numbers": "a Numbers spreadsheet",
-    ".pdf": "a PDF document",
-    ".doc": "a Word document",
-    ".docx": "a Word document",
-    ".zip": "a compressed archive",
-    ".gz": "a compressed archive",
-    ".7z": "a compressed archive",
-}
-
 
 def _suffix(file_name: str) -> str:
     suffix = Path(file_name).suffix.lower()
-    return suffix if suffix in {".csv", ".xlsx", ".txt"} else ".csv"
+    return suffix if suffix in {".csv", ".txt"} else ".csv"
 
 
 def _estimate_rows(path: Path) -> int:

@@ -1,6 +1,7 @@
 """The placement import against the database: create, re-import, update, reject, resume."""
 
 import csv
+import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -350,16 +351,54 @@ def test_xlsx_date_time_cells_keep_their_date(creditor_mercy, tmp_path, now):
 
 
 @pytest.mark.parametrize(
-    ("name", "kind"), [("March.xls", "Excel 97-2003"), ("batch.PDF", "PDF"), ("a.zip", "archive")]
+    ("content", "kind"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "Excel 97-2003"),
+        (b"%PDF-1.7\n", "PDF"),
+        (b"\x1f\x8b\x08\x00" + bytes(16), "gzip"),
+    ],
 )
 def test_a_file_the_import_cannot_read_is_refused_on_arrival(
-    creditor_mercy, placement_csv, now, name, kind
+    creditor_mercy, tmp_path, now, content, kind
 ):
-    with pytest.raises(UnableToImportPlacement, match=f"{name} is .*{kind}.*save it as"):
+    path = tmp_path / "March.csv"  # the name does not matter: the content does
+    path.write_bytes(content)
+    with pytest.raises(UnableToImportPlacement, match=f"March.csv is .*{kind}.*save it as"):
         receive_placement_file(
-            creditor_code="mercy", source_path=placement_csv, file_name=name, now=now
+            creditor_code="mercy", source_path=path, file_name=path.name, now=now
         )
     assert not Placement.objects.exists()
+
+
+def test_a_zip_without_a_workbook_is_refused_on_arrival(
+    creditor_mercy, placement_csv, tmp_path, now
+):
+    archive = tmp_path / "files.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(placement_csv, "placement.csv")
+    with pytest.raises(UnableToImportPlacement, match="zip archive without an Excel workbook"):
+        receive_placement_file(
+            creditor_code="mercy", source_path=archive, file_name=archive.name, now=now
+        )
+
+
+def test_a_readable_file_is_read_whatever_its_name(creditor_mercy, placement_csv, tmp_path, now):
+    """A CSV export named `.xls` and a workbook renamed `.xls` are what they contain."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(STANDARD_HEADER)
+    row = person_row("X-9", ssn="")
+    sheet.append([row[column] for column in STANDARD_HEADER])
+    renamed_workbook = tmp_path / "workbook.bin"
+    workbook.save(renamed_workbook)
+
+    for source, name in ((placement_csv, "Export.xls"), (renamed_workbook, "March.xls")):
+        placement = receive_placement_file(
+            creditor_code="mercy", source_path=source, file_name=name, now=now
+        )
+        summary = run_placement_import(placement_id=placement.pk, now=now)
+        assert summary.created >= 1  # (the fixture file has a rejected row on purpose)
+    assert Debt.objects.filter(account_number="X-9").exists()
 
 
 def test_unknown_creditor_is_refused(db, placement_csv, now):

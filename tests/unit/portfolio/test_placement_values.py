@@ -150,6 +150,7 @@ def test_three_decimals_are_refused_unless_the_third_is_absent(amount: Decimal) 
         ("2024-01-31T13:45", date(2024, 1, 31)),
         ("2024-01-31 23:59:59.123456", date(2024, 1, 31)),
         ("1/31/2024 1:45 PM", date(2024, 1, 31)),
+        ("2024-01-31 00:00:00.0000000", date(2024, 1, 31)),  # SQL Server's datetime2
     ],
 )
 def test_accepted_dates(text: str, expected: date) -> None:
@@ -180,11 +181,20 @@ def test_impossible_dates_are_refused(text: str) -> None:
         "2024-01-31T23:30:00Z",
         "2024-01-31 23:30+02:00",
         "2024-01-31 25:00",  # not a time of day
+        # one time only, and AM/PM with 1 to 12 o'clock
+        "2024-01-31 13:45 13:45",
+        "2024-01-31T13:45 12:00",
+        "2024-01-31 23:30 05:00",
+        "1/31/2024 23:59 AM",
+        "1/31/2024 0:00 PM",
+        "x 2024-01-31 00:00",
+        "2024-01-31" + " 0:00" * 1000,
     ],
 )
 def test_unknown_date_formats_are_refused(text: str) -> None:
-    with pytest.raises(UnableToParseValue, match="is not a date"):
+    with pytest.raises(UnableToParseValue, match="is not a date") as refused:
         parse_date(text)
+    assert str(refused.value).startswith(f'"{text.strip()[:10]}')  # the cell as written
 
 
 @pytest.mark.parametrize("text", ["2999-01-01", "0001-01-01", "12/31/9999", "1899-12-31"])

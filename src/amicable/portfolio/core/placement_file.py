@@ -14,6 +14,7 @@ import csv
 import json
 import operator
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
@@ -74,6 +75,45 @@ _XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (OLE compound file)
 _READ_CHUNK = 1 << 20
 _ENCODING_SAMPLE_LIMIT = 64 * 1024
 _CANDIDATE_DELIMITERS = (",", "\t", ";", "|")
+
+
+def looks_like_xlsx(path: Path) -> bool:
+    """Whether the file is a zip archive, as an XLSX workbook is, whatever its name."""
+    with open(path, "rb") as probe:
+        return probe.read(4) == _XLSX_MAGIC
+
+
+def unreadable_kind(path: Path) -> str | None:
+    """What the file is, when its content is something the import cannot read (an .xls
+    workbook, a PDF, an archive...), judged from its first bytes rather than its name: a CSV
+    export named `Export.xls` reads fine. None for anything else, which the import then tries
+    to read as XLSX (a zip archive holding a workbook) or CSV."""
+    with open(path, "rb") as probe:
+        magic = probe.read(8)
+    if magic.startswith(_XLS_MAGIC):
+        return "an Excel 97-2003 workbook (.xls) or another Office 97-2003 document"
+    if magic.startswith(b"%PDF"):
+        return "a PDF document"
+    if magic.startswith(b"\x1f\x8b"):
+        return "a gzip-compressed file"
+    if magic.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return "a 7-Zip archive"
+    if magic.startswith(_XLSX_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return "a damaged zip archive"
+        if "xl/workbook.xml" in names:
+            return None
+        if "xl/workbook.bin" in names:
+            return "an Excel binary workbook (.xlsb)"
+        if "word/document.xml" in names:
+            return "a Word document"
+        if "content.xml" in names:
+            return "an OpenDocument file (.ods)"
+        return "a zip archive without an Excel workbook in it"
+    return None
 
 
 class RawRow(NamedTuple):

@@ -104,12 +104,14 @@ def _parse_other_money(text: str) -> Decimal:
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _US_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
-# A time of day after a date, as database exports and spreadsheet date-times write it
-# ("2024-01-31 00:00:00", "2024-01-31T13:45", "1/31/2024 1:45 PM"). No time zone: a date in
-# UTC may be another day where the person lives, so "...Z" or "+02:00" stays refused.
-_TIME_OF_DAY = re.compile(
-    r"(.+?)(?: |T)(?:[01]?[0-9]|2[0-3]):[0-5][0-9]"  # the date, then hours and minutes
-    r"(?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?: ?[AaPp][Mm])?"  # seconds, fraction, AM/PM
+# One time of day after a date, as database exports and spreadsheet date-times write it
+# ("2024-01-31 00:00:00", "2024-01-31T13:45", "2024-01-31 00:00:00.0000000" from SQL Server,
+# "1/31/2024 1:45 PM"): 0-23 o'clock, or 1-12 with AM/PM. No time zone: a date in UTC may be
+# another day where the person lives, so "...Z" or "+02:00" stays refused.
+_DATE_AND_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})(?: |T)"
+    r"(?:(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,7})?)?"
+    r"|(?:0?[1-9]|1[0-2]):[0-5][0-9](?::[0-5][0-9])? ?[AaPp][Mm])"
 )
 
 
@@ -128,17 +130,16 @@ def parse_date(text: str) -> date:
         else:
             if _FIRST_YEAR <= day.year <= _LAST_YEAR:
                 return day
-    stripped = text.strip()
-    with_time = _TIME_OF_DAY.fullmatch(stripped)
-    if with_time is not None:
-        return parse_date(with_time.group(1))
-    if _ISO_DATE.fullmatch(stripped):
+    stripped = text.strip()  # what messages quote
+    with_time = _DATE_AND_TIME.fullmatch(stripped)
+    written = with_time.group(1) if with_time is not None else stripped
+    if _ISO_DATE.fullmatch(written):
         try:
-            day = date.fromisoformat(stripped)
+            day = date.fromisoformat(written)
         except ValueError:
             raise UnableToParseValue(f"{quoted(stripped)} is not a real date") from None
         return _plausible(day, stripped)
-    match = _US_DATE.fullmatch(stripped)
+    match = _US_DATE.fullmatch(written)
     if match is None:
         raise UnableToParseValue(
             f"{quoted(stripped)} is not a date (write YYYY-MM-DD or MM/DD/YYYY)"

@@ -317,14 +317,18 @@ def test_batches_committed_together_are_undone_together(creditor_mercy, tmp_path
     assert Debt.objects.count() == 25 and LedgerEntry.objects.count() == 25
 
 
-def test_xlsx_placement(creditor_mercy, tmp_path, now):
+def one_row_workbook(path: Path, row: dict) -> Path:
+    """An XLSX workbook at `path` (whatever its name) with the standard header and `row`."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(STANDARD_HEADER)
-    row = person_row("X-1", ssn="")
     sheet.append([row[column] for column in STANDARD_HEADER])
-    path = tmp_path / "placement.xlsx"
     workbook.save(path)
+    return path
+
+
+def test_xlsx_placement(creditor_mercy, tmp_path, now):
+    path = one_row_workbook(tmp_path / "placement.xlsx", person_row("X-1", ssn=""))
 
     summary = import_file(path, now)
 
@@ -334,15 +338,8 @@ def test_xlsx_placement(creditor_mercy, tmp_path, now):
 
 def test_xlsx_date_time_cells_keep_their_date(creditor_mercy, tmp_path, now):
     """Spreadsheets exported from a creditor's system often hold date-times, not dates."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(STANDARD_HEADER)
-    row = person_row("X-2", ssn="")
-    cells = [row[column] for column in STANDARD_HEADER]
-    cells[STANDARD_HEADER.index("delinquency_date")] = datetime(2025, 3, 14, 15, 30)
-    sheet.append(cells)
-    path = tmp_path / "placement.xlsx"
-    workbook.save(path)
+    row = {**person_row("X-2", ssn=""), "delinquency_date": datetime(2025, 3, 14, 15, 30)}
+    path = one_row_workbook(tmp_path / "placement.xlsx", row)
 
     summary = import_file(path, now)
 
@@ -384,13 +381,7 @@ def test_a_zip_without_a_workbook_is_refused_on_arrival(
 
 def test_a_readable_file_is_read_whatever_its_name(creditor_mercy, placement_csv, tmp_path, now):
     """A CSV export named `.xls` and a workbook renamed `.xls` are what they contain."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(STANDARD_HEADER)
-    row = person_row("X-9", ssn="")
-    sheet.append([row[column] for column in STANDARD_HEADER])
-    renamed_workbook = tmp_path / "workbook.bin"
-    workbook.save(renamed_workbook)
+    renamed_workbook = one_row_workbook(tmp_path / "workbook.bin", person_row("X-9", ssn=""))
 
     for source, name in ((placement_csv, "Export.xls"), (renamed_workbook, "March.xls")):
         placement = receive_placement_file(

@@ -302,3 +302,23 @@ def test_a_call_that_ended_is_its_end_even_when_the_amd_verdict_is_repeated():
         {"CallSid": "CA1", "CallStatus": "in-progress", "AnsweredBy": "human"}, at=at
     )
     assert verdict is not None and verdict.kind == "answered_live"
+
+
+@pytest.mark.parametrize(
+    ("sip_code", "kind"),
+    [
+        ("404", "invalid"),
+        ("484", "invalid"),
+        ("403", "no_answer"),
+        ("503", "no_answer"),
+        (None, "no_answer"),
+    ],
+)
+def test_a_failed_call_is_a_dead_number_only_when_its_sip_response_says_so(sip_code, kind):
+    """A call also fails for the account's sake (geographic permissions, a refused caller
+    ID): that must not drop a good number from the campaign as not in service."""
+    params = {"CallSid": "CA1", "CallStatus": "failed"}
+    if sip_code is not None:
+        params["SipResponseCode"] = sip_code
+    event = parse_callback(params, at=datetime(2026, 4, 6, 14, tzinfo=UTC))
+    assert event is not None and event.kind == kind

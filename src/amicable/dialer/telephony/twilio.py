@@ -76,10 +76,16 @@ HOLD_TWIML = '<Response><Pause length="60"/></Response>'
 _FINAL_STATUSES = {
     "busy": BUSY,
     "no-answer": NO_ANSWER,
-    "failed": INVALID,  # Twilio could not reach the number (e.g. not in service)
+    "failed": NO_ANSWER,  # unless its SIP response says the number does not exist, below
     "canceled": NO_ANSWER,
     "completed": COMPLETED,
 }
+#: SIP responses (RFC 3261) that say the number itself is not in service: not found, gone,
+#: address incomplete, does not exist anywhere. A call fails for other reasons too (the
+#: account's geographic permissions, a caller ID Twilio refuses, a carrier outage), and
+#: those must not mark a good number dead and drop the person from the campaign: they end
+#: the dial as unanswered, retried later.
+_NUMBER_NOT_IN_SERVICE_SIP = {"404", "410", "484", "604"}
 _HUMAN = {"human", "unknown"}  # unknown: treat as a person (never leave a person in silence)
 
 
@@ -130,6 +136,8 @@ def parse_callback(params: Mapping[str, str], *, at: datetime) -> CallEvent | No
         return None
     status = params.get("CallStatus", "")
     final = _FINAL_STATUSES.get(status)
+    if status == "failed" and params.get("SipResponseCode", "") in _NUMBER_NOT_IN_SERVICE_SIP:
+        final = INVALID
     if final is not None:
         # First: a status callback of a call that ended may repeat the AMD verdict
         # (`AnsweredBy`), and the end is what happened now. CallDuration is the time the call

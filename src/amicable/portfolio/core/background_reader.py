@@ -213,13 +213,13 @@ def prepare_records(
         balance = str(principal + interest + fees)
         buckets = (str(principal), str(interest), str(fees))
         prepared.append(
-            (
+            (  # PreparedRow's fields, in order
                 row_number,
                 record.account_number,
                 fingerprint,
                 ssn_hash,
                 ssn,
-                (
+                (  # consumer
                     record.first_name,
                     record.last_name,
                     None if values[_DATE_OF_BIRTH] is None else texts[_DATE_OF_BIRTH],
@@ -229,7 +229,7 @@ def prepare_records(
                     record.state,
                 ),
                 _contact_points(record),
-                (
+                (  # debt
                     record.account_number,
                     record.original_creditor,
                     *optional,

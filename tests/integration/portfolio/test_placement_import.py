@@ -110,22 +110,25 @@ def test_reimporting_the_same_file_creates_nothing_new(creditor_mercy, placement
     ) == counts
 
 
+def raised_row() -> dict[str, str]:
+    """M-1001 of the fixture file with 50.00 more interest and a second phone."""
+    return person_row(
+        "M-1001",
+        balance="1,300.00",
+        principal="1000.00",
+        interest="250.00",
+        fees="50.00",
+        phone2="518-462-0199",
+    )
+
+
 def test_a_changed_row_updates_the_debt_through_an_adjustment(
     creditor_mercy, placement_csv, tmp_path, now
 ):
     import_file(placement_csv, now)
     changed = write_placement_csv(
         tmp_path / "update.csv",
-        [
-            person_row(
-                "M-1001",
-                balance="1,300.00",
-                principal="1000.00",
-                interest="250.00",
-                fees="50.00",
-                phone2="518-462-0199",
-            ),
-        ],
+        [raised_row()],
     )
 
     summary = import_file(changed, now + timedelta(days=30))
@@ -164,16 +167,7 @@ def test_a_resent_row_does_not_undo_a_payment_collected_since(
     )
     raised = write_placement_csv(
         tmp_path / "raised.csv",
-        [
-            person_row(
-                "M-1001",
-                balance="1,300.00",
-                principal="1000.00",
-                interest="250.00",
-                fees="50.00",
-                phone2="518-462-0199",
-            )
-        ],
+        [raised_row()],
     )
 
     assert import_file(resent, now + timedelta(days=30)).updated == 1

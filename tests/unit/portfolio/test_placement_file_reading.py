@@ -3,6 +3,7 @@
 import codecs
 import json
 import os
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from amicable.portfolio.core.placement_file import (
     load_mapping,
     normalize_header,
     open_placement_file,
+    unreadable_kind,
 )
 
 HEADER = "account_number,first_name,last_name,balance"
@@ -123,6 +125,50 @@ def test_old_excel_files_are_refused_with_advice(tmp_path: Path) -> None:
     path = write(tmp_path, b"\xd0\xcf\x11\xe0" + b"\x00" * 100, name="old.xls")
     with pytest.raises(UnableToReadPlacementFile, match=r"\.xls"):
         open_placement_file(path)
+
+
+def _zip(path: Path, entries: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in entries.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_workbooks_and_other_zips_are_told_apart_by_their_declared_content(
+    tmp_path: Path,
+) -> None:
+    """As openpyxl does: the workbook part is whatever `[Content_Types].xml` says it is."""
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    declared = f'<Types><Override PartName="/xl/book1.xml" ContentType="{main}"/></Types>'
+    renamed_part = _zip(
+        tmp_path / "a.xlsx", {"[Content_Types].xml": declared, "xl/book1.xml": "<workbook/>"}
+    )
+    workbook = tmp_path / "b.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(HEADER.split(","))
+    book.save(workbook)
+    word = _zip(
+        tmp_path / "c.zip",
+        {"[Content_Types].xml": "<Types>wordprocessingml.document.main+xml</Types>"},
+    )
+    plain = _zip(tmp_path / "d.zip", {"placement.csv": HEADER})
+
+    assert unreadable_kind(renamed_part) is None
+    assert unreadable_kind(workbook) is None
+    assert unreadable_kind(word) == "a Word document"
+    assert unreadable_kind(plain) == "a zip archive without an Excel workbook in it"
+
+
+def test_a_damaged_zip_is_named_not_raised(tmp_path: Path) -> None:
+    """zipfile raises more than BadZipFile: here NotImplementedError, for an entry that
+    claims a newer zip version than it reads."""
+    path = _zip(tmp_path / "a.xlsx", {"xl/workbook.xml": "<workbook/>"})
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 70  # version needed to extract: 7.0
+    path.write_bytes(bytes(data))
+
+    assert unreadable_kind(path) == "a damaged zip archive"
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:

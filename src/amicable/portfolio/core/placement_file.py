@@ -91,7 +91,10 @@ def unreadable_kind(path: Path) -> str | None:
     with open(path, "rb") as probe:
         magic = probe.read(8)
     if magic.startswith(_XLS_MAGIC):
-        return "an Excel 97-2003 workbook (.xls) or another Office 97-2003 document"
+        return (
+            "an Excel 97-2003 workbook (.xls), a password-protected workbook or another "
+            "Office 97-2003 document"
+        )
     if magic.startswith(b"%PDF"):
         return "a PDF document"
     if magic.startswith(b"\x1f\x8b"):
@@ -99,21 +102,39 @@ def unreadable_kind(path: Path) -> str | None:
     if magic.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "a 7-Zip archive"
     if magic.startswith(_XLSX_MAGIC):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError):
-            return "a damaged zip archive"
-        if "xl/workbook.xml" in names:
-            return None
-        if "xl/workbook.bin" in names:
-            return "an Excel binary workbook (.xlsb)"
-        if "word/document.xml" in names:
-            return "a Word document"
-        if "content.xml" in names:
-            return "an OpenDocument file (.ods)"
-        return "a zip archive without an Excel workbook in it"
+        return _zip_kind(path)
     return None
+
+
+def _zip_kind(path: Path) -> str | None:
+    """None for a zip archive that is an Excel workbook, else what it is. Like openpyxl, this
+    goes by the content types the archive declares, not by its entries' names."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            types = b""
+            if "[Content_Types].xml" in names:
+                with archive.open("[Content_Types].xml") as declared:
+                    types = declared.read(1 << 20)  # a few KB in any real workbook
+    except Exception:  # a damaged archive raises many kinds (BadZipFile, NotImplementedError...)
+        return "a damaged zip archive"
+    if b"sheet.binary" in types:
+        return "an Excel binary workbook (.xlsb)"
+    if _WORKBOOK_CONTENT_TYPE.search(types):
+        return None
+    if b"wordprocessingml" in types:
+        return "a Word document"
+    if "content.xml" in names:
+        return "an OpenDocument file (.ods)"
+    return "a zip archive without an Excel workbook in it"
+
+
+# The main part of an .xlsx, .xlsm, .xltx or .xltm workbook, as `[Content_Types].xml` names it.
+_WORKBOOK_CONTENT_TYPE = re.compile(
+    rb"application/vnd\.(?:openxmlformats-officedocument\.spreadsheetml|ms-excel)"
+    rb"\.(?:sheet|template)(?:\.macroEnabled)?\.main\+xml",
+    re.IGNORECASE,
+)
 
 
 class RawRow(NamedTuple):

@@ -16,7 +16,7 @@ import logging
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -35,8 +35,10 @@ from amicable.kernel.money import ZERO
 from amicable.portfolio.bulk_insert import (
     allocate_ids,
     build_missing_indexes,
+    constants_as_column_defaults,
     db_date,
     db_datetime,
+    drop_column_defaults,
     indexes_built_after_load,
     insert_rows,
     rows_matching,
@@ -366,9 +368,19 @@ def indexes_for_a_load(
         first_load = is_first_load(rows=rows)
     if first_load:
         keep = [(Consumer, "ssn_hash")] if ssn_lookups else []
-        return indexes_built_after_load(PORTFOLIO_TABLES, keep=keep)
+        return _first_load(keep=keep)
     build_missing_indexes(PORTFOLIO_TABLES)
+    drop_column_defaults(PORTFOLIO_TABLES)
     return nullcontext()
+
+
+@contextmanager
+def _first_load(*, keep: Sequence[tuple[type[Model], str]]) -> Iterator[None]:
+    with (
+        indexes_built_after_load(PORTFOLIO_TABLES, keep=keep),
+        constants_as_column_defaults(PORTFOLIO_TABLES),
+    ):
+        yield
 
 
 def _spreadsheet_safe(issue: tuple[int, str, str, str]) -> tuple[int, str, str, str]:

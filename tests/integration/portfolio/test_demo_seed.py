@@ -154,6 +154,76 @@ def test_on_postgresql_a_first_load_checks_foreign_keys_once_at_the_end(now, mon
     assert _foreign_keys_present() == declared  # all back, validated
 
 
+def _column_defaults() -> dict[str, str]:
+    """`table.column` -> default expression, for the portfolio tables (PostgreSQL)."""
+    from django.db import connection
+
+    from amicable.portfolio.imports import PORTFOLIO_TABLES
+
+    tables = [model._meta.db_table for model in PORTFOLIO_TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname || '.' || a.attname, pg_get_expr(d.adbin, d.adrelid)"
+            " FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid"
+            " JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+            " WHERE c.relname = ANY(%s)",
+            [tables],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_on_postgresql_a_first_load_sends_the_constants_as_column_defaults(now, monkeypatch):
+    """Creditor, placement, statuses and timestamps are the same in every row of a placement:
+    column defaults supply them instead of a third of the values COPY would carry. A seed
+    switches creditors and placements chunk by chunk, so the defaults follow."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite binds the constants as literals of the statement")
+    seen_during_load: list[dict[str, str]] = []
+
+    _first_load(
+        now, monkeypatch, after_each_batch=lambda: seen_during_load.append(_column_defaults())
+    )
+
+    assert "portfolio_debt.creditor_id" in seen_during_load[0]
+    assert "portfolio_contactpoint.status" in seen_during_load[0]
+    assert _column_defaults() == {}  # dropped at the end
+    for creditor in Creditor.objects.all():
+        debts = Debt.objects.filter(creditor=creditor)
+        assert debts.exists()
+        assert set(debts.values_list("placement__creditor", flat=True)) == {creditor.pk}
+        assert set(debts.values_list("debt_type", flat=True)) == {creditor.industry}
+        assert set(debts.values_list("status", flat=True)) == {"ACTIVE"}
+        assert set(debts.values_list("placed_at", flat=True)) == {now}
+    assert set(ContactPoint.objects.values_list("status", "source", "consent")) == {
+        ("VALID", "PLACEMENT", "UNKNOWN")
+    }
+    assert set(Consumer.objects.values_list("is_deceased", "in_bankruptcy", "created_at")) == {
+        (False, False, now)
+    }
+    creditors_of_person: dict[int, set[int]] = {}
+    for consumer_id, creditor_id in Debt.objects.values_list("consumer_id", "creditor_id"):
+        creditors_of_person.setdefault(consumer_id, set()).add(creditor_id)
+    for consumer_id, creditor_id in ContactPoint.objects.values_list("consumer_id", "creditor_id"):
+        assert creditor_id in creditors_of_person[consumer_id]
+
+
+def test_on_postgresql_defaults_a_killed_load_left_are_dropped_by_the_next_load(now, monkeypatch):
+    from django.db import connection
+
+    from amicable.portfolio import imports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite binds the constants as literals of the statement")
+    with connection.cursor() as cursor:  # as if a process had died in the middle of a load
+        cursor.execute('ALTER TABLE "portfolio_debt" ALTER COLUMN "status" SET DEFAULT \'X\'')
+    assert _column_defaults() == {"portfolio_debt.status": "'X'::character varying"}
+
+    with imports.indexes_for_a_load(rows=10):  # a small load: not a first one
+        assert _column_defaults() == {}
+
+
 def _orphan_point(now) -> ContactPoint:
     """As if a bug wrote a contact point for nobody (once: a load has several batches)."""
     point, _ = ContactPoint.objects.get_or_create(

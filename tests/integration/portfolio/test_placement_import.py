@@ -347,6 +347,7 @@ def test_xlsx_date_time_cells_keep_their_date(creditor_mercy, tmp_path, now):
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "Excel 97-2003"),
         (b"%PDF-1.7\n", "PDF"),
         (b"\x1f\x8b\x08\x00" + bytes(16), "gzip"),
+        (b"<html><table><tr><td>account_number</td></tr></table></html>", "web page"),
     ],
 )
 def test_a_file_the_import_cannot_read_is_refused_on_arrival(

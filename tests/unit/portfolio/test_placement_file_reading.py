@@ -3,6 +3,7 @@
 import codecs
 import json
 import os
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -169,6 +170,36 @@ def test_a_damaged_zip_is_named_not_raised(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
 
     assert unreadable_kind(path) == "a damaged zip archive"
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"<html><body><table><tr><td>account_number</td></tr></table>", "a web page (HTML)"),
+        (
+            "\ufeff<!DOCTYPE html>\n<html>".encode("utf-16-le"),  # with its byte-order mark
+            "a web page (HTML)",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+            b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "an Excel 2003 XML spreadsheet",
+        ),
+        (b'<?xml version="1.0"?><accounts/>', "an XML document"),
+    ],
+)
+def test_excel_exports_that_are_web_pages_or_xml_are_refused_with_advice(
+    tmp_path: Path, content: bytes, kind: str
+) -> None:
+    path = write(tmp_path, content, name="Export.xls")
+    assert unreadable_kind(path).startswith(kind)
+    with pytest.raises(UnableToReadPlacementFile, match=re.escape(kind)):
+        open_placement_file(path)
+
+
+def test_a_csv_is_not_taken_for_markup(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{HEADER}\nA1,Ann,<Lee>,10.00\n", name="Export.xls")
+    assert unreadable_kind(path) is None
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:

@@ -89,7 +89,8 @@ def unreadable_kind(path: Path) -> str | None:
     export named `Export.xls` reads fine. None for anything else, which the import then tries
     to read as XLSX (a zip archive holding a workbook) or CSV."""
     with open(path, "rb") as probe:
-        magic = probe.read(8)
+        head = probe.read(_MARKUP_PROBE_BYTES)
+    magic = head[:8]
     if magic.startswith(_XLS_MAGIC):
         return (
             "an Excel 97-2003 workbook (.xls), a password-protected workbook or another "
@@ -103,7 +104,39 @@ def unreadable_kind(path: Path) -> str | None:
         return "a 7-Zip archive"
     if magic.startswith(_XLSX_MAGIC):
         return _zip_kind(path)
+    return _markup_kind(head)
+
+
+def _markup_kind(head: bytes) -> str | None:
+    """What a text file is when it is a web page or XML rather than CSV. Several systems'
+    "Export to Excel" writes an HTML table or an Excel 2003 XML spreadsheet and names it
+    .xls; Excel opens both, but read as CSV they would be refused row by row as nonsense."""
+    for bom, encoding in _MARKUP_BOMS:
+        if head.startswith(bom):
+            text = head[len(bom) :].decode(encoding, errors="ignore")
+            break
+    else:
+        text = head.decode("utf-8", errors="ignore")
+    text = text.lstrip().lower()
+    if not text.startswith("<"):
+        return None
+    if text.startswith(("<!doctype html", "<html", "<table")) or "<html" in text:
+        return "a web page (HTML), as some systems export to Excel"
+    if "urn:schemas-microsoft-com:office:spreadsheet" in text:
+        return "an Excel 2003 XML spreadsheet"
+    if text.startswith("<?xml"):
+        return "an XML document"
     return None
+
+
+# How much of a file is read to tell a web page or XML from CSV: the HTML tag or the XML
+# spreadsheet's namespace comes within the first lines.
+_MARKUP_PROBE_BYTES = 2048
+_MARKUP_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
 def _zip_kind(path: Path) -> str | None:
@@ -287,12 +320,18 @@ class PlacementFile:
         self.encoding: str | None = None
         try:
             with open(self.path, "rb") as probe:
-                magic = probe.read(4)
+                head = probe.read(_MARKUP_PROBE_BYTES)
         except OSError as error:
             raise UnableToReadPlacementFile(f"cannot open {self.path.name}: {error}") from None
+        magic = head[:4]
         if magic == _XLS_MAGIC:
             raise UnableToReadPlacementFile(
                 "this is an Excel 97-2003 (.xls) file; save it as .xlsx or as CSV UTF-8"
+            )
+        markup = _markup_kind(head) if magic != _XLSX_MAGIC else None
+        if markup is not None:
+            raise UnableToReadPlacementFile(
+                f"this is {markup}, not CSV; open it in Excel and save it as .xlsx or as CSV UTF-8"
             )
         try:
             if magic == _XLSX_MAGIC:

@@ -5,6 +5,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from amicable.http_api.auth import AUTH
+from amicable.http_api.campaigns import router as campaigns_router
 from amicable.http_api.compliance import router as compliance_router
 from amicable.http_api.portfolio import router as portfolio_router
 from amicable.kernel.errors import UnableTo
@@ -13,15 +14,16 @@ api = NinjaAPI(
     title="Amicable API",
     version="1",
     description=(
-        "Creditors, placements, consumers and debts. Authenticate with `Authorization: "
-        "Bearer <token>` (issue one with `amicable token issue USERNAME --name NAME`) or, "
-        "from the browser, with your session."
+        "Creditors, placements, consumers and debts; compliance; dialer campaigns. "
+        "Authenticate with `Authorization: Bearer <token>` (issue one with "
+        "`amicable token issue USERNAME --name NAME`) or, from the browser, with your session."
     ),
     auth=AUTH,
     urls_namespace="api-v1",
 )
 api.add_router("/", portfolio_router)
 api.add_router("/compliance", compliance_router)
+api.add_router("/campaigns", campaigns_router)
 
 
 @api.exception_handler(UnableTo)

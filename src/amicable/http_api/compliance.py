@@ -8,14 +8,14 @@ import csv
 import json
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from ninja import Router, Schema
 
 from amicable.compliance.api import eligible_debts, explain_debt
 from amicable.compliance.core.scenario import ScenarioError, check_json, render_decision
 from amicable.compliance.selectors import MAX_RANGE_DAYS, contact_log, day_range
-from amicable.identity.roles import Role, has_any_role
+from amicable.http_api.auth import require
+from amicable.identity.roles import Role
 from amicable.kernel.clock import utc_now
 from amicable.kernel.errors import UnableTo
 
@@ -28,11 +28,6 @@ MAX_ELIGIBILITY_DEBTS = 100_000
 
 class UnableToReadRequest(UnableTo):
     pass
-
-
-def require(request, roles) -> None:
-    if not has_any_role(request.user, set(roles)):
-        raise PermissionDenied("Your role does not allow this.")
 
 
 class Reason(Schema):

@@ -5,13 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from amicable.identity.roles import BACK_OFFICE, IMPORTERS, Role, has_any_role
+from amicable.http_api.auth import require
+from amicable.identity.roles import BACK_OFFICE, IMPORTERS, Role
 from amicable.kernel.clock import utc_now
 from amicable.portfolio.imports import receive_placement_file
 from amicable.portfolio.selectors import (
@@ -25,11 +25,6 @@ from amicable.portfolio.services import create_creditor
 from amicable.portfolio.tasks import import_placement_task
 
 router = Router(tags=["portfolio"])
-
-
-def require(request, roles) -> None:
-    if not has_any_role(request.user, set(roles)):
-        raise PermissionDenied("Your role does not allow this.")
 
 
 class CreditorOut(Schema):

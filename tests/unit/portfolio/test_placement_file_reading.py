@@ -81,6 +81,36 @@ def test_accents_far_down_a_large_file_are_still_detected(tmp_path: Path) -> Non
     assert rows[-1].values["first_name"] == "José"
 
 
+def test_mac_roman_is_refused_rather_than_read_as_windows_text(tmp_path: Path) -> None:
+    """Excel for Mac's "CSV" up to 2016. Its é, ñ and í are bytes Windows-1252 reads as "Ž",
+    "–" and "’": every byte decodes, and the names would come out garbled."""
+    text = f"{HEADER}\nA1,José,Peña,10.00\nA2,María,Núñez,3\nA3,RENÉ,IBÁÑEZ,4\n"
+    assert text.encode("mac_roman").decode("cp1252").startswith(HEADER)  # no undefined byte
+
+    path = write(tmp_path, text.encode("mac_roman"))
+
+    with pytest.raises(UnableToReadPlacementFile, match="looks like Mac Roman") as raised:
+        open_placement_file(path)
+    assert "save it as CSV UTF-8" in str(raised.value)
+
+
+def test_windows_text_with_apostrophes_and_capitals_is_not_taken_for_mac_roman(
+    tmp_path: Path,
+) -> None:
+    text = (
+        f"{HEADER}\nA1,SEAN,O’BRIEN,10.00\nA2,Ann,D’Angelo,3\nA3,Lee,O’Hara,4\n"
+        "A4,JOSÉ,PEÑA,1\nA5,Zoë,Brontë,2\n"
+    )
+    rows = read_rows(write(tmp_path, text.encode("cp1252")))
+    assert [row.values["last_name"] for row in rows] == [
+        "O’BRIEN",
+        "D’Angelo",
+        "O’Hara",
+        "PEÑA",
+        "Brontë",
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "encoding"),
     [

@@ -548,6 +548,13 @@ def detect_encoding(path: Path) -> str:
             "not (often rows pasted from another file); it cannot be imported without garbling "
             "one or the other: save it as CSV UTF-8 and import it again"
         )
+    if fits_western and _reads_better_as(sample, "mac_roman"):
+        raise UnableToReadPlacementFile(
+            "cannot read the file's text: it is not UTF-8 and it looks like Mac Roman (the "
+            'encoding of "CSV" files from Excel for Mac up to 2016: read as Windows text, '
+            '"José" would come out as "JosŽ"), which cannot be imported safely; save it as '
+            "CSV UTF-8 and import it again"
+        )
     if fits_western:
         match = charset_normalizer.from_bytes(sample, cp_isolation=[_WESTERN_SINGLE_BYTE]).best()
         if match is not None and match.chaos <= _MAX_CHAOS:
@@ -562,6 +569,51 @@ def detect_encoding(path: Path) -> str:
         f"cannot read the file's text: it is not UTF-8 and {looks_like}, which cannot be "
         "imported safely; save it as CSV UTF-8 and import it again"
     )
+
+
+def _reads_better_as(sample: bytes, encoding: str) -> bool:
+    """True when more of the sample's accented characters read as letters of words in
+    `encoding` than in Windows-1252, clearly.
+
+    Every byte decodes in both, so it takes judging the result: in names and addresses an
+    accented character sits in a word, in the case of the letters around it ("José",
+    "PEÑA"). Mac Roman puts é, ñ and á at bytes Windows-1252 reads as "Ž", "–" and "‡";
+    Windows-1252's é, Ñ and ó are "È", "—" and "Û" in Mac Roman. An apostrophe between
+    capitals (Windows-1252's "O’BRIEN") counts for neither."""
+    ours = theirs = 0
+    for line in sample.splitlines():
+        western = line.decode(_WESTERN_SINGLE_BYTE, errors="replace")
+        other = line.decode(encoding, errors="replace")
+        if len(western) != len(other):  # both are one byte a character; this is a safeguard
+            continue
+        for index, byte in enumerate(line):
+            if byte < 0x80:
+                continue
+            theirs += _fits_word(other, index)
+            ours += _fits_word(western, index)
+    return theirs >= _MIN_EVIDENCE and theirs > 2 * ours
+
+
+def _fits_word(text: str, index: int) -> bool:
+    """The character at `index` is a letter in the case of the ASCII letters beside it."""
+    char = text[index]
+    if not char.isalpha():
+        return False
+    neighbours = [
+        text[i] for i in (index - 1, index + 1) if 0 <= i < len(text) and text[i].isascii()
+    ]
+    letters = [n for n in neighbours if n.isalpha()]
+    if not letters:
+        return False
+    if all(n.islower() for n in letters):
+        return char.islower()
+    if all(n.isupper() for n in letters):
+        return char.isupper()
+    return False
+
+
+# Accented letters that must read better in another encoding before a file is refused as it.
+_MIN_EVIDENCE = 3
 
 
 def _decodes_cleanly(path: Path, *, encoding: str) -> bool:

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.expressions import Combinable
 
+from amicable.portfolio.fields import BytewiseCharField
+
 
 class MoneyFieldOptions(TypedDict):
     """`DecimalField(**MONEY)`: typed so mypy can check the unpacked keywords."""
@@ -178,18 +180,17 @@ class Consumer(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     ssn_encrypted = models.TextField(blank=True, editable=False)
-    ssn_last4 = models.CharField(max_length=4, blank=True)
-    ssn_hash = models.CharField(max_length=64, blank=True, editable=False)
+    ssn_last4 = BytewiseCharField(max_length=4, blank=True)
+    ssn_hash = BytewiseCharField(max_length=64, blank=True, editable=False)
     preferred_language = models.CharField(
         max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
     is_deceased = models.BooleanField(default=False)
     in_bankruptcy = models.BooleanField(default=False)
     state = models.CharField(max_length=2, blank=True, help_text="State of the mailing address")
-    name_key = models.CharField(
+    name_key = BytewiseCharField(
         max_length=210,
         blank=True,
-        db_index=True,
         editable=False,
         help_text="'last first', lower case without accents, for search",
     )
@@ -198,10 +199,11 @@ class Consumer(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         # Declared here rather than with db_index=True: on PostgreSQL, db_index on a text
-        # field adds a second, pattern-matching (`_like`) index, and these two are only ever
-        # looked up by equality. A first import kept the SSN hash's extra index up to date,
-        # key by random key, for nothing.
+        # field adds a second, pattern-matching (`_like`) index, which these do not need: the
+        # first two are only ever looked up by equality, and the name key's byte-wise ("C")
+        # index serves its prefix search itself.
         indexes = [
+            models.Index(fields=["name_key"], name="consumer_name_key"),
             models.Index(fields=["ssn_last4"], name="consumer_ssn_last4"),
             models.Index(fields=["ssn_hash"], name="consumer_ssn_hash"),
         ]
@@ -255,7 +257,7 @@ class ContactPoint(models.Model):
         Consumer, on_delete=models.CASCADE, related_name="contact_points", db_index=False
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    value = models.CharField(max_length=320, help_text="E.164 phone, email, or one-line address")
+    value = BytewiseCharField(max_length=320, help_text="E.164 phone, email, or one-line address")
     phone_type = models.CharField(max_length=8, choices=PhoneType.choices, blank=True)
     address1 = models.CharField(max_length=200, blank=True)
     address2 = models.CharField(max_length=200, blank=True)
@@ -328,7 +330,7 @@ class Debt(models.Model):
         Placement, on_delete=models.PROTECT, related_name="debts", db_index=False
     )
     consumer = models.ForeignKey(Consumer, on_delete=models.PROTECT, related_name="debts")
-    account_number = models.CharField(max_length=64)
+    account_number = BytewiseCharField(max_length=64)
     original_creditor = models.CharField(max_length=200, blank=True)
     debt_type = models.CharField(
         max_length=16, choices=Creditor.Industry.choices, default=Creditor.Industry.OTHER
@@ -401,7 +403,7 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(**MONEY, help_text="principal + interest + fees (signed)")
     effective_on = models.DateField(help_text="When it counts for the debt")
     recorded_at = models.DateTimeField(help_text="When we learned of it")
-    idempotency_key = models.CharField(max_length=128)
+    idempotency_key = BytewiseCharField(max_length=128)
     description = models.CharField(max_length=200, blank=True)
     placement = models.ForeignKey(
         Placement,

@@ -278,6 +278,7 @@ def test_on_postgresql_schema_changes_at_the_end_of_a_load_run_on_two_connection
 
     names = [f"scratch_two_connections_{n}" for n in range(6)]
     statements = [f'CREATE INDEX "{name}" ON "portfolio_consumer" ("first_name")' for name in names]
+    groups = [statements[:2], statements[2:5], statements[5:]]  # each group in order
     threads = []
     execute = bulk_insert.threading.Thread.start
 
@@ -288,13 +289,13 @@ def test_on_postgresql_schema_changes_at_the_end_of_a_load_run_on_two_connection
     monkeypatch.setattr(bulk_insert.threading.Thread, "start", counting_start)
     try:
         with connection.cursor() as cursor:
-            bulk_insert._alter_schema_on_two_connections(cursor, statements)
+            bulk_insert._alter_tables_on_two_connections(cursor, groups)
             present = connection.introspection.get_constraints(cursor, "portfolio_consumer")
         assert threads == ["schema-changes"] and set(names) <= set(present)
 
         with connection.cursor() as cursor, pytest.raises(ProgrammingError, match="no_such"):
-            bulk_insert._alter_schema_on_two_connections(
-                cursor, ['CREATE INDEX "x" ON "no_such_table" ("a")'] * 3
+            bulk_insert._alter_tables_on_two_connections(
+                cursor, [['CREATE INDEX "x" ON "no_such_table" ("a")']] * 3
             )
     finally:
         with connection.cursor() as cursor:

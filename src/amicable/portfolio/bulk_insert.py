@@ -110,37 +110,59 @@ def constants_as_column_defaults(model_list: Sequence[type[models.Model]]) -> It
     rest of the transaction, so this is for a first load, when nobody is using the
     portfolio yet; the defaults are dropped at the end (and, should the process die,
     by the next load's `drop_column_defaults`). SQLite binds constants as literals already
-    (see `insert_rows`)."""
+    (see `insert_rows`).
+
+    Defaults are shared by every connection, so the load holds an advisory lock while they
+    are in place: a second first load started at the same moment waits for it rather than
+    putting its own creditor into the first one's rows, and another load's
+    `drop_column_defaults` leaves them alone."""
     if connection.vendor != "postgresql":
         yield
         return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_DEFAULTS_LOCK])
     _column_defaults.by_table = {}
     try:
         yield
     finally:
         del _column_defaults.by_table
-        drop_column_defaults(model_list)
+        try:
+            drop_column_defaults(model_list)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_DEFAULTS_LOCK])
 
 
 def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:
     """Drop the column defaults `constants_as_column_defaults` left on these tables (the
-    models declare none; identity columns are not defaults)."""
+    models declare none; identity columns are not defaults), unless a load is using them."""
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in model_list:
-            table = model._meta.db_table
-            cursor.execute(
-                "SELECT a.attname FROM pg_attrdef d JOIN pg_attribute a"
-                " ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
-                " WHERE d.adrelid = %s::regclass",
-                [quote(table)],
-            )
-            names = [row[0] for row in cursor.fetchall()]
-            if names:
-                drops = ", ".join(f"ALTER COLUMN {quote(name)} DROP DEFAULT" for name in names)
-                _alter_schema(cursor, f"ALTER TABLE {quote(table)} {drops}")
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_DEFAULTS_LOCK])
+        if not cursor.fetchone()[0]:
+            return  # a first load is running, with its constants as the defaults
+        try:
+            for model in model_list:
+                table = model._meta.db_table
+                cursor.execute(
+                    "SELECT a.attname FROM pg_attrdef d JOIN pg_attribute a"
+                    " ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+                    " WHERE d.adrelid = %s::regclass",
+                    [quote(table)],
+                )
+                names = [row[0] for row in cursor.fetchall()]
+                if names:
+                    drops = ", ".join(f"ALTER COLUMN {quote(name)} DROP DEFAULT" for name in names)
+                    _alter_schema(cursor, f"ALTER TABLE {quote(table)} {drops}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_DEFAULTS_LOCK])
+
+
+# The advisory lock a load holds while its constants are the columns' defaults: any number
+# no other code uses as an advisory lock key ("amld" in ASCII).
+_DEFAULTS_LOCK = 0x616D6C64
 
 
 def _as_column_defaults(cursor, table: str, constants: Mapping[str, object]) -> bool:

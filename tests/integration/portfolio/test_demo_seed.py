@@ -224,6 +224,36 @@ def test_on_postgresql_defaults_a_killed_load_left_are_dropped_by_the_next_load(
         assert _column_defaults() == {}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_another_load_leaves_a_running_first_loads_defaults_alone():
+    """Defaults belong to the table, not to a connection: a load starting elsewhere while a
+    first load runs must not drop them from under it."""
+    import threading
+
+    from django.db import connection, connections
+
+    from amicable.portfolio import bulk_insert
+    from amicable.portfolio.imports import PORTFOLIO_TABLES
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite binds the constants as literals of the statement")
+
+    def another_load() -> None:
+        try:
+            bulk_insert.drop_column_defaults(PORTFOLIO_TABLES)
+        finally:
+            connections["default"].close()
+
+    with bulk_insert.constants_as_column_defaults(PORTFOLIO_TABLES):
+        with connection.cursor() as cursor:
+            assert bulk_insert._as_column_defaults(cursor, "portfolio_debt", {"status": "X"})
+        elsewhere = threading.Thread(target=another_load)
+        elsewhere.start()
+        elsewhere.join()
+        assert _column_defaults() == {"portfolio_debt.status": "'X'::character varying"}
+    assert _column_defaults() == {}
+
+
 def _orphan_point(now) -> ContactPoint:
     """As if a bug wrote a contact point for nobody (once: a load has several batches)."""
     point, _ = ContactPoint.objects.get_or_create(

@@ -94,21 +94,30 @@ def test_mac_roman_is_refused_rather_than_read_as_windows_text(tmp_path: Path) -
     assert "save it as CSV UTF-8" in str(raised.value)
 
 
-def test_windows_text_with_apostrophes_and_capitals_is_not_taken_for_mac_roman(
-    tmp_path: Path,
-) -> None:
-    text = (
-        f"{HEADER}\nA1,SEAN,O’BRIEN,10.00\nA2,Ann,D’Angelo,3\nA3,Lee,O’Hara,4\n"
-        "A4,JOSÉ,PEÑA,1\nA5,Zoë,Brontë,2\n"
-    )
-    rows = read_rows(write(tmp_path, text.encode("cp1252")))
-    assert [row.values["last_name"] for row in rows] == [
-        "O’BRIEN",
-        "D’Angelo",
-        "O’Hara",
-        "PEÑA",
-        "Brontë",
-    ]
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["A1,SEAN,O’BRIEN,10.00", "A2,Ann,D’Angelo,3", "A3,JOSÉ,PEÑA,1", "A4,Zoë,Brontë,2"],
+        ["A1,Ann,Lee,1,Children’s Hospital", "A2,Bo,Li,2,Kohl’s", "A3,Al,Ng,3,Lowe’s"],
+        ["A1,Ann,Lee,1,Macy’s"] * 20,
+        ["A1,Šimon,Žagar,1", "A2,Œdipe,Roi,2", "A3,Jan,Muž,3", "A4,Eva,Koš,4"],
+        ["A1,Robert “bob”,Lee,1", "A2,Ann “annie”,Ray,2", "A3,Al “al”,Ng,3"],
+    ],
+    ids=[
+        "apostrophes-and-capitals",
+        "creditors-with-apostrophes",
+        "one-creditor",
+        "slavic",
+        "quotes",
+    ],
+)
+def test_windows_text_is_not_taken_for_mac_roman(tmp_path: Path, rows: list[str]) -> None:
+    """Windows-1252's quotes, apostrophes and Š/Ž/Œ read as Mac Roman letters too (’ is í):
+    they must not count as Mac Roman's accents."""
+    header = HEADER + (",original_creditor" if rows[0].count(",") == 4 else "")
+    text = "\n".join([header, *rows]) + "\n"
+    parsed = read_rows(write(tmp_path, text.encode("cp1252")))
+    assert [row.values["last_name"] for row in parsed] == [r.split(",")[2] for r in rows]
 
 
 @pytest.mark.parametrize(
@@ -216,6 +225,7 @@ def test_a_damaged_zip_is_named_not_raised(tmp_path: Path) -> None:
             "an Excel 2003 XML spreadsheet",
         ),
         (b'<?xml version="1.0"?><accounts/>', "an XML document"),
+        (b"<meta charset=utf-8>\n<table><tr><td>account_number</td></tr></table>", "a web page"),
     ],
 )
 def test_excel_exports_that_are_web_pages_or_xml_are_refused_with_advice(
@@ -230,6 +240,8 @@ def test_excel_exports_that_are_web_pages_or_xml_are_refused_with_advice(
 def test_a_csv_is_not_taken_for_markup(tmp_path: Path) -> None:
     path = write(tmp_path, f"{HEADER}\nA1,Ann,<Lee>,10.00\n", name="Export.xls")
     assert unreadable_kind(path) is None
+    odd_header = write(tmp_path, "<account>,first_name\nA1,see <html> page\n", name="b.csv")
+    assert unreadable_kind(odd_header) is None
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:

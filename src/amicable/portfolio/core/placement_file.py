@@ -118,15 +118,33 @@ def _markup_kind(head: bytes) -> str | None:
     else:
         text = head.decode("utf-8", errors="ignore")
     text = text.lstrip().lower()
-    if not text.startswith("<"):
-        return None
-    if text.startswith(("<!doctype html", "<html", "<table")) or "<html" in text:
-        return "a web page (HTML), as some systems export to Excel"
-    if "urn:schemas-microsoft-com:office:spreadsheet" in text:
-        return "an Excel 2003 XML spreadsheet"
     if text.startswith("<?xml"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in text:
+            return "an Excel 2003 XML spreadsheet"
+        if "<html" in text:
+            return "a web page (HTML), as some systems export to Excel"
         return "an XML document"
+    # A web page starts with a tag (a CSV's header does not); judged on its first line only,
+    # so that a CSV mentioning "<html>" in a note further down is still read.
+    first_line = text.split("\n", 1)[0]
+    if first_line.startswith(_HTML_OPENINGS):
+        return "a web page (HTML), as some systems export to Excel"
     return None
+
+
+_HTML_OPENINGS = (
+    "<!doctype html",
+    "<html",
+    "<head",
+    "<meta",
+    "<style",
+    "<title",
+    "<body",
+    "<table",
+    "<tr",
+    "<td",
+    "<!--",
+)
 
 
 # How much of a file is read to tell a web page or XML from CSV: the HTML tag or the XML
@@ -576,10 +594,12 @@ def _reads_better_as(sample: bytes, encoding: str) -> bool:
     `encoding` than in Windows-1252, clearly.
 
     Every byte decodes in both, so it takes judging the result: in names and addresses an
-    accented character sits in a word, in the case of the letters around it ("José",
-    "PEÑA"). Mac Roman puts é, ñ and á at bytes Windows-1252 reads as "Ž", "–" and "‡";
-    Windows-1252's é, Ñ and ó are "È", "—" and "Û" in Mac Roman. An apostrophe between
-    capitals (Windows-1252's "O’BRIEN") counts for neither."""
+    accented character inside a word has the case of the word's letters ("José", "PEÑA").
+    Mac Roman puts é, ñ and á at bytes Windows-1252 reads as "Ž", "–" and "‡"; Windows-1252's
+    é, Ñ and ó are "È", "—" and "Û" in Mac Roman. Only characters inside a word count (a
+    capital starts a word in either case), and never Windows-1252's quotes and apostrophes,
+    which sit beside letters in "Macy’s" or “Bob” as naturally as Mac Roman's í, ì and î do
+    in "María"."""
     ours = theirs = 0
     for line in sample.splitlines():
         western = line.decode(_WESTERN_SINGLE_BYTE, errors="replace")
@@ -587,7 +607,7 @@ def _reads_better_as(sample: bytes, encoding: str) -> bool:
         if len(western) != len(other):  # both are one byte a character; this is a safeguard
             continue
         for index, byte in enumerate(line):
-            if byte < 0x80:
+            if byte < 0x80 or byte in _WESTERN_QUOTES:
                 continue
             theirs += _fits_word(other, index)
             ours += _fits_word(western, index)
@@ -595,23 +615,35 @@ def _reads_better_as(sample: bytes, encoding: str) -> bool:
 
 
 def _fits_word(text: str, index: int) -> bool:
-    """The character at `index` is a letter in the case of the ASCII letters beside it."""
+    """The character at `index` is a letter inside a word, in the case of the word's ASCII
+    letters nearest to it (lower case beside a lower-case letter, capital among capitals)."""
     char = text[index]
-    if not char.isalpha():
+    if not char.isalpha() or index == 0 or not text[index - 1].isalpha():
         return False
     neighbours = [
-        text[i] for i in (index - 1, index + 1) if 0 <= i < len(text) and text[i].isascii()
+        _nearest_ascii_letter(text, index, step=-1),
+        _nearest_ascii_letter(text, index, step=1),
     ]
-    letters = [n for n in neighbours if n.isalpha()]
+    letters = [n for n in neighbours if n]
     if not letters:
         return False
-    if all(n.islower() for n in letters):
-        return char.islower()
-    if all(n.isupper() for n in letters):
-        return char.isupper()
-    return False
+    if char.islower():
+        return any(n.islower() for n in letters)
+    return char.isupper() and all(n.isupper() for n in letters)
 
 
+def _nearest_ascii_letter(text: str, index: int, *, step: int) -> str:
+    """The first ASCII letter from `index` in direction `step` within the same word ("")."""
+    i = index + step
+    while 0 <= i < len(text) and text[i].isalpha():
+        if text[i].isascii():
+            return text[i]
+        i += step
+    return ""
+
+
+# Windows-1252's typographic quotes and apostrophes (‘ ’ “ ”): not evidence either way.
+_WESTERN_QUOTES = frozenset(b"\x91\x92\x93\x94")
 # Accented letters that must read better in another encoding before a file is refused as it.
 _MIN_EVIDENCE = 3
 

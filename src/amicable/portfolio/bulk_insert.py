@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from psycopg import sql as pg_sql
 
 
@@ -112,25 +112,45 @@ def constants_as_column_defaults(model_list: Sequence[type[models.Model]]) -> It
     by the next load's `drop_column_defaults`). SQLite binds constants as literals already
     (see `insert_rows`).
 
-    Defaults are shared by every connection, so the load holds an advisory lock while they
-    are in place: a second first load started at the same moment waits for it rather than
-    putting its own creditor into the first one's rows, and another load's
-    `drop_column_defaults` leaves them alone."""
+    Defaults belong to the tables, not to a connection: call this under `first_load_lock`,
+    which another load's `drop_column_defaults` respects."""
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [_DEFAULTS_LOCK])
     _column_defaults.by_table = {}
     try:
         yield
     finally:
         del _column_defaults.by_table
-        try:
-            drop_column_defaults(model_list)
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_DEFAULTS_LOCK])
+        drop_column_defaults(model_list)
+
+
+@contextmanager
+def first_load_lock() -> Iterator[bool]:
+    """On PostgreSQL, take the advisory lock of first loads if it is free; yields whether this
+    connection holds it (on SQLite, True: it has no such locks).
+
+    A first load (decision 0004) changes the tables for everyone (indexes dropped, column
+    defaults set): it decides that it is one, and runs, holding this lock."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_FIRST_LOAD_LOCK])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_FIRST_LOAD_LOCK])
+            except DatabaseError:
+                # The load failed inside a transaction (a test's), which now refuses every
+                # statement: the lock goes with the session, and the load's own error is the
+                # one to report.
+                if not connection.in_atomic_block:
+                    raise
 
 
 def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:
@@ -140,7 +160,7 @@ def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_DEFAULTS_LOCK])
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_FIRST_LOAD_LOCK])
         if not cursor.fetchone()[0]:
             return  # a first load is running, with its constants as the defaults
         try:
@@ -157,12 +177,12 @@ def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:
                     drops = ", ".join(f"ALTER COLUMN {quote(name)} DROP DEFAULT" for name in names)
                     _alter_schema(cursor, f"ALTER TABLE {quote(table)} {drops}")
         finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_DEFAULTS_LOCK])
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_FIRST_LOAD_LOCK])
 
 
-# The advisory lock a load holds while its constants are the columns' defaults: any number
-# no other code uses as an advisory lock key ("amld" in ASCII).
-_DEFAULTS_LOCK = 0x616D6C64
+# The advisory lock a first load holds (`first_load_lock`): any number no other code uses as
+# an advisory lock key ("amld" in ASCII).
+_FIRST_LOAD_LOCK = 0x616D6C64
 
 
 def _as_column_defaults(cursor, table: str, constants: Mapping[str, object]) -> bool:

@@ -16,7 +16,7 @@ import logging
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -39,6 +39,7 @@ from amicable.portfolio.bulk_insert import (
     db_date,
     db_datetime,
     drop_column_defaults,
+    first_load_lock,
     indexes_built_after_load,
     insert_rows,
     rows_matching,
@@ -216,17 +217,16 @@ def run_placement_import(
                 placement, batch_size=batch_size, parallel=parallel, context=context
             )
             rows_left = placement.rows_total - checkpoint
-            # Into an empty portfolio, people can only be found again within the file.
-            in_file_only = is_first_load(rows=rows_left)
             analyzed_at = checkpoint
-            if rows_per_commit is None:
-                rows_per_commit = _rows_per_commit(first_load=in_file_only)
             with (
                 fewer_gc_passes(),
+                # Into an empty portfolio, people can only be found again within the file.
                 indexes_for_a_load(
-                    rows=rows_left, ssn_lookups=not in_file_only, first_load=in_file_only
-                ),
+                    rows=rows_left, first_load_reads_ssn_hashes=False
+                ) as in_file_only,
             ):
+                if rows_per_commit is None:
+                    rows_per_commit = _rows_per_commit(first_load=in_file_only)
                 to_apply = _batches_to_apply(batches, checkpoint=checkpoint, errors=errors)
                 for first in to_apply:
                     with transaction.atomic():  # a commit: batches up to rows_per_commit rows
@@ -354,33 +354,36 @@ def is_first_load(*, rows: int) -> bool:
     )
 
 
-def indexes_for_a_load(
-    *, rows: int, ssn_lookups: bool = True, first_load: bool | None = None
-) -> AbstractContextManager[None]:
-    """How a load of `rows` rows treats the portfolio's indexes.
-
-    Into an empty portfolio, a large load builds the plain indexes after the rows are in
-    (`indexes_built_after_load`, decision 0004), but for the SSN-hash index when the load
-    looks people up by it (`ssn_lookups`; a first import does not, see `SameSsnInFile`).
-    Otherwise the indexes stay, and any that a killed earlier load left missing are built
-    first. `first_load`: `is_first_load(rows=rows)` when the caller has already asked."""
-    if first_load is None:
-        first_load = is_first_load(rows=rows)
-    if first_load:
-        keep = [(Consumer, "ssn_hash")] if ssn_lookups else []
-        return _first_load(keep=keep)
-    build_missing_indexes(PORTFOLIO_TABLES)
-    drop_column_defaults(PORTFOLIO_TABLES)
-    return nullcontext()
-
-
 @contextmanager
-def _first_load(*, keep: Sequence[tuple[type[Model], str]]) -> Iterator[None]:
-    with (
-        indexes_built_after_load(PORTFOLIO_TABLES, keep=keep),
-        constants_as_column_defaults(PORTFOLIO_TABLES),
-    ):
-        yield
+def indexes_for_a_load(*, rows: int, first_load_reads_ssn_hashes: bool = True) -> Iterator[bool]:
+    """Ready the portfolio's tables for a load of `rows` rows; yields whether it is a first
+    load (a large load into an empty portfolio, decision 0004).
+
+    A first load builds the plain indexes after the rows are in (`indexes_built_after_load`),
+    but for the SSN-hash index when it looks people up by it (`first_load_reads_ssn_hashes`;
+    a first import does not, see `SameSsnInFile`), and on PostgreSQL sends the rows'
+    constants as column defaults (`constants_as_column_defaults`). Any other load keeps the
+    indexes, and first builds any that a killed earlier load left missing.
+
+    One first load at a time: the decision is taken under `first_load_lock`, held until the
+    first load's indexes are built, so that two loads started together into an empty
+    portfolio do not both skip looking people up in it (each would create the people the
+    other has just created). The one that finds the lock taken runs as an ordinary load and
+    leaves the indexes, foreign keys and defaults to the first load, which builds, checks
+    and drops them (over every row, the other load's too) when it ends."""
+    with first_load_lock() as alone:
+        if alone and is_first_load(rows=rows):
+            keep = [(Consumer, "ssn_hash")] if first_load_reads_ssn_hashes else []
+            with (
+                indexes_built_after_load(PORTFOLIO_TABLES, keep=keep),
+                constants_as_column_defaults(PORTFOLIO_TABLES),
+            ):
+                yield True
+            return
+        if alone:  # mend what a first load killed before its end left (none is running)
+            build_missing_indexes(PORTFOLIO_TABLES)
+            drop_column_defaults(PORTFOLIO_TABLES)
+    yield False
 
 
 def _spreadsheet_safe(issue: tuple[int, str, str, str]) -> tuple[int, str, str, str]:

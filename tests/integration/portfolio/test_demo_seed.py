@@ -244,7 +244,11 @@ def test_on_postgresql_another_load_leaves_a_running_first_loads_defaults_alone(
         finally:
             connections["default"].close()
 
-    with bulk_insert.constants_as_column_defaults(PORTFOLIO_TABLES):
+    with (
+        bulk_insert.first_load_lock() as alone,
+        bulk_insert.constants_as_column_defaults(PORTFOLIO_TABLES),
+    ):
+        assert alone
         with connection.cursor() as cursor:
             assert bulk_insert._as_column_defaults(cursor, "portfolio_debt", {"status": "X"})
         elsewhere = threading.Thread(target=another_load)
@@ -252,6 +256,37 @@ def test_on_postgresql_another_load_leaves_a_running_first_loads_defaults_alone(
         elsewhere.join()
         assert _column_defaults() == {"portfolio_debt.status": "'X'::character varying"}
     assert _column_defaults() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_one_first_load_at_a_time():
+    """A load that starts while a first load runs is an ordinary one: were it a first load
+    too, neither would look people up in the portfolio, and both would create them."""
+    import threading
+
+    from django.db import connection, connections
+
+    from amicable.portfolio import bulk_insert, imports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no advisory locks")
+    decided: list[bool] = []
+
+    def another_load() -> None:
+        try:
+            with imports.indexes_for_a_load(rows=1_000_000) as first_load:
+                decided.append(first_load)
+        finally:
+            connections["default"].close()
+
+    with bulk_insert.first_load_lock() as alone:
+        assert alone
+        elsewhere = threading.Thread(target=another_load)
+        elsewhere.start()
+        elsewhere.join()
+    assert decided == [False]
+    with imports.indexes_for_a_load(rows=1_000_000) as first_load:  # the lock is free again
+        assert first_load
 
 
 def _orphan_point(now) -> ContactPoint:

@@ -101,12 +101,12 @@ def test_the_list_and_one_campaign_show_live_figures(client, sam, frozen_clock, 
     ("changes", "message"),
     [
         ({"creditor_codes": []}, "Say which debts to dial"),
-        ({"abandon_target": "0.05"}, "between 0% and 3%"),
         ({"calling_starts_at": "21:00", "calling_ends_at": "08:00"}, "start before they end"),
         ({"pacing_options": {"no_such_option": 1}}, "no_such_option"),
         ({"states": ["Narnia"]}, "Narnia"),
         ({"debt_ids": [1], "work_queue_people": 5}, "not both"),
         ({"work_queue_people": 0}, "between 1 and"),
+        ({"creditor_codes": ["mercy", "nobody"]}, "No creditors with these codes: 'nobody'"),
     ],
 )
 def test_a_refused_campaign_says_why_and_nothing_is_created(
@@ -119,6 +119,34 @@ def test_a_refused_campaign_says_why_and_nothing_is_created(
 
     assert refused.status_code == 422, refused.content
     assert message in refused.json()["detail"]
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "x" * 101}, "name"),
+        ({"name": ""}, "name"),
+        ({"max_attempts": 1000}, "max_attempts"),
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"retry_minutes": 3_000_000_000}, "retry_minutes"),
+        ({"min_balance": "1e20"}, "min_balance"),
+        ({"min_balance": "1.005"}, "min_balance"),
+        ({"max_balance": "-5"}, "max_balance"),
+        ({"abandon_target": "0.0301"}, "abandon_target"),
+        ({"debt_ids": [2**63]}, "debt_ids"),
+        ({"calling_starts_at": "09:00+05:00"}, "calling_starts_at"),
+    ],
+)
+def test_values_outside_the_forms_limits_are_refused_naming_the_field(
+    client, sam, creditor_mercy, changes, field
+):
+    body = {"name": "Mercy", "creditor_codes": ["mercy"], **changes}
+
+    refused = post(client, "/api/v1/campaigns", body, sam)
+
+    assert refused.status_code == 422, refused.content
+    assert field in str(refused.json()["detail"])
     assert not Campaign.objects.exists()
 
 

@@ -24,7 +24,7 @@ from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
 from amicable.portfolio.core.errors import UnableToParseValue
 from amicable.portfolio.core.values import normalize_state
-from amicable.portfolio.models import Debt
+from amicable.portfolio.models import Creditor, Debt
 
 #: Status changes a supervisor may make.
 TRANSITIONS: dict[str, set[str]] = {
@@ -97,6 +97,7 @@ def create_campaign(
     if low is not None and high is not None and low > high:
         raise UnableToManageCampaign(f"The balance range is empty: from {low} to {high}.")
     _check_debt_ids(list_filter.debt_ids)
+    _check_creditor_codes(list_filter.creditor_codes)
     if max_attempts < 1 or retry_minutes < 1:
         raise UnableToManageCampaign("Attempts and the retry delay must be at least 1.")
     campaign = Campaign.objects.create(
@@ -266,6 +267,16 @@ def _checked_states(states: tuple[str, ...]) -> list[str]:
         except UnableToParseValue:
             raise UnableToManageCampaign(f"States: {text.strip()!r} is not a US state.") from None
     return sorted(codes)
+
+
+def _check_creditor_codes(codes: tuple[str, ...]) -> None:
+    wanted = {code.strip() for code in codes if code.strip()}
+    if not wanted:
+        return
+    found = set(Creditor.objects.filter(code__in=wanted).values_list("code", flat=True))
+    if missing := wanted - found:
+        listed = ", ".join(repr(code) for code in sorted(missing)[:10])
+        raise UnableToManageCampaign(f"No creditors with these codes: {listed}.")
 
 
 def _check_debt_ids(debt_ids: tuple[int, ...]) -> None:

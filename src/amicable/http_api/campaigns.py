@@ -8,11 +8,11 @@ them (abandonment is theirs to prove lawful). Agents and clients never.
 
 from datetime import datetime, time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from amicable.dialer.models import Campaign
 from amicable.dialer.selectors import CampaignFigures, campaign_figures
@@ -32,6 +32,7 @@ router = Router(tags=["campaigns"])
 MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 READERS = MANAGERS | {Role.COMPLIANCE}
 MAX_WORK_QUEUE_PEOPLE = 50_000
+MAX_LIST_DEBTS = 100_000
 
 
 class AgentsOut(Schema):
@@ -73,25 +74,47 @@ class CampaignOut(Schema):
     over_target: bool
 
 
+DebtId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class CampaignIn(Schema):
-    name: str
+    """The supervisor's form, as JSON; the same limits."""
+
+    name: str = Field(min_length=1, max_length=100)
     mode: Literal["PREVIEW", "PROGRESSIVE", "PREDICTIVE"] = "PROGRESSIVE"
-    creditor_codes: list[str] = []
-    min_balance: Decimal | None = None
-    max_balance: Decimal | None = None
-    states: list[str] = []
-    debt_ids: list[int] = Field(default=[], description="used instead of the filter when given")
+    creditor_codes: list[str] = Field(default=[], max_length=1000)
+    min_balance: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    max_balance: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    states: list[str] = Field(default=[], max_length=100)
+    debt_ids: list[DebtId] = Field(
+        default=[],
+        max_length=MAX_LIST_DEBTS,
+        description="used instead of the filter when given",
+    )
     work_queue_people: int | None = Field(
         default=None,
         description="or the next N people of the work queue (callbacks due, broken promises, "
         "new accounts), instead of the filter",
     )
-    abandon_target: Decimal = Field(default=Decimal("0.030"), description="a fraction, 0-0.03")
-    calling_starts_at: time = time(8, 0)
-    calling_ends_at: time = time(21, 0)
-    max_attempts: int = 3
-    retry_minutes: int = 240
-    pacing_options: dict = {}
+    abandon_target: Decimal = Field(
+        default=Decimal("0.030"),
+        ge=0,
+        le=Decimal("0.03"),
+        decimal_places=3,
+        description="a fraction, at most 0.03",
+    )
+    calling_starts_at: time = Field(default=time(8, 0), description="local time, no offset")
+    calling_ends_at: time = Field(default=time(21, 0), description="local time, no offset")
+    max_attempts: int = Field(default=3, ge=1, le=20, description="tries per person")
+    retry_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
+    pacing_options: dict = Field(default={}, description="for the predictive policy")
+
+    @field_validator("calling_starts_at", "calling_ends_at")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("give the local time at the number called, without an offset")
+        return value
 
 
 class StatusIn(Schema):

@@ -297,6 +297,9 @@ def _orphan_point(now) -> ContactPoint:
     return point
 
 
+# Committed batch by batch, as a real load is: inside a test's transaction the failed check
+# would leave the transaction refusing every statement, the first-load lock's release too.
+@pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_row_without_its_parent_fails_the_first_load(now, monkeypatch):
     from django.db import IntegrityError, connection
 

@@ -18,8 +18,16 @@ class Survival:
     short ones have ended yet.
     """
 
-    def __init__(self, bin_seconds: float, max_seconds: float, prior: Iterable[float]) -> None:
+    def __init__(
+        self,
+        bin_seconds: float,
+        max_seconds: float,
+        prior: Iterable[float],
+        *,
+        min_at_risk: float = 20.0,
+    ) -> None:
         self.width = bin_seconds
+        self.min_at_risk = min_at_risk
         self.n_bins = int(max_seconds / bin_seconds)
         self.ended = [0.0] * self.n_bins
         self.count = 0
@@ -37,7 +45,16 @@ class Survival:
         self.count += 1
 
     def refresh(self, running: Iterable[float]) -> None:
-        """Recompute the curve from ended durations and those still running (censored)."""
+        """Recompute the curve from ended durations and those still running (censored).
+
+        Kaplan-Meier is only as good as the durations that lasted that long: past the last
+        bin that at least `min_at_risk` of them reached, a handful decide the curve, and past
+        the longest one it drops to nothing, which tells the policy that an agent 300 s into a
+        wrap-up is certain to be free within seconds (wrap-ups have long tails, so some are).
+        From that bin on, the curve goes on with the one constant hazard that best fits the
+        durations that went past it: those that ended there, over all the time they (and the
+        running ones) spent there.
+        """
         censored = [0.0] * self.n_bins
         for seconds in running:
             censored[self._bin(seconds)] += 1.0
@@ -46,12 +63,29 @@ class Survival:
         for k in range(self.n_bins - 1, -1, -1):
             at_risk += self.ended[k] + censored[k]
             at_risk_from[k] = at_risk
+        tail = next((k for k in range(self.n_bins) if at_risk_from[k] < self.min_at_risk), None)
         s = 1.0
         survival = [1.0] * (self.n_bins + 1)
-        for k in range(self.n_bins):
+        for k in range(self.n_bins if tail is None else tail):
             if at_risk_from[k] > 0:
                 s *= 1.0 - self.ended[k] / at_risk_from[k]
             survival[k + 1] = s
+        if tail is not None:
+            ended = sum(self.ended[tail:])
+            exposure = sum(
+                (self.ended[k] + censored[k]) * (k + 0.5 - tail) * self.width
+                for k in range(tail, self.n_bins)
+            )
+            # No duration went that far (or none ended there): the hazard just before.
+            if ended <= 0 or exposure <= 0:
+                before = survival[tail - 1] if tail > 0 else 1.0
+                hazard = -math.log(max(survival[tail], 1e-12) / max(before, 1e-12)) / self.width
+            else:
+                hazard = ended / exposure
+            step = math.exp(-hazard * self.width)
+            for k in range(tail, self.n_bins):
+                s *= step
+                survival[k + 1] = s
         self.survival = survival
 
     def at(self, seconds: float) -> float:

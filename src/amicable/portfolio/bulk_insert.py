@@ -18,6 +18,7 @@ takes longer to build and the database longer to parse than to answer.
 """
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,17 @@ from datetime import date, datetime
 
 from django.db import DatabaseError, connection, models
 from psycopg import sql as pg_sql
+
+# sqlite3 binds a str, int, float or bytes as it is, but sends any other value through its
+# adapter lookup first, None and bool included: with no adapter registered for the type, it
+# looks for `__adapt__` and `__conform__` on the value and clears the two AttributeErrors,
+# about 0.3 µs a value. A placed account binds some fifteen NULLs and flags, so that was
+# 4-5 s of a million-row import's writer. With these two registered, the lookup finds an
+# adapter straight away, and they give sqlite3 what it would have bound anyway: NULL for
+# None (`{}.get(None)` is None, and runs in C), 1 or 0 for a bool. They change nothing
+# else (adapters apply to bound parameters only, and psycopg does not use them).
+sqlite3.register_adapter(type(None), {}.get)
+sqlite3.register_adapter(bool, int)
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:

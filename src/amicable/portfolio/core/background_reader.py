@@ -27,6 +27,7 @@ from amicable.portfolio.core.placement_rows import (
     FIELDS_BUT_PHONES,
     ParsedRow,
     PlacementRecord,
+    field_texts,
     fields_but_phones,
     fingerprint_of,
     iter_placement_rows,
@@ -201,7 +202,7 @@ def prepare_records(
         # The fingerprint's texts of the fields are their database values too (str() of a
         # date is its ISO text), except that a blank field is NULL, not "None".
         values = fields_but_phones(record)
-        texts = list(map(str, values))
+        texts = field_texts(values)
         fingerprint = fingerprint_of(texts, record.phones)
         optional = [None if values[i] is None else texts[i] for i in _OPTIONAL_DEBT_FIELDS]
         if record.principal is None and record.interest is None and record.fees is None:

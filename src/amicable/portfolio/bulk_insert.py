@@ -35,7 +35,7 @@ from psycopg import sql as pg_sql
 # adapter straight away, and they give sqlite3 what it would have bound anyway: NULL for
 # None (`{}.get(None)` is None, and runs in C), 1 or 0 for a bool. They change nothing
 # else (adapters apply to bound parameters only, and psycopg does not use them).
-sqlite3.register_adapter(type(None), {}.get)
+sqlite3.register_adapter(type(None), {}.get)  # type: ignore[arg-type]  # get is overloaded
 sqlite3.register_adapter(bool, int)
 
 

@@ -21,7 +21,7 @@ GOOD = {"account_number": "A1", "first_name": "Ann", "last_name": "Lee", "balanc
 
 
 def parse(*rows: dict[str, str]) -> list[ParsedRow]:
-    raw = [RawRow(number, values, "") for number, values in enumerate(rows, start=1)]
+    raw = [RawRow.of(number, values) for number, values in enumerate(rows, start=1)]
     return list(parse_placement_rows(raw))
 
 
@@ -238,7 +238,7 @@ def test_too_long_text_rejects_the_row() -> None:
 
 
 def test_a_malformed_record_is_rejected_with_the_file_readers_reason() -> None:
-    raw = RawRow(
+    raw = RawRow.of(
         7, dict(GOOD), "the row has 6 cells but the header has 5 columns (an unquoted comma?)"
     )
     row = next(parse_placement_rows([raw]))

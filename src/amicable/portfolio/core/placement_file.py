@@ -193,13 +193,26 @@ class RawRow(NamedTuple):
 
     `row_number` counts data records from 1 (the header is not counted; a quoted field holding
     line breaks does not add rows). Blank records are skipped but keep their number, so row N is
-    the spreadsheet's line N + 1. `values` holds the standard columns present in the file.
-    `problem` is empty unless the record itself is malformed (more cells than the header).
+    the spreadsheet's line N + 1. `cells` holds one text per standard column, in
+    `STANDARD_COLUMNS` order, "" for a column the file does not have (a tuple rather than a
+    dict by name: a million-row file makes a million of them, and the rules read each cell
+    by a position fixed in advance). `problem` is empty unless the record itself is
+    malformed (more cells than the header).
     """
 
     row_number: int
-    values: dict[str, str]
+    cells: tuple[str, ...]
     problem: str
+
+    @classmethod
+    def of(cls, row_number: int, values: Mapping[str, str], problem: str = "") -> "RawRow":
+        """A record from its cells by standard column name (columns left out are blank)."""
+        return cls(row_number, tuple(values.get(name, "") for name in STANDARD_COLUMNS), problem)
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The cells by standard column name."""
+        return dict(zip(STANDARD_COLUMNS, self.cells, strict=True))
 
 
 def normalize_header(name: str) -> str:
@@ -432,7 +445,10 @@ class PlacementFile:
     def rows(self) -> Iterator[RawRow]:
         """Yield the data records as `RawRow`s, in file order, skipping blank records."""
         names, positions, width, _ = self._layout
-        pick = operator.itemgetter(*positions)
+        # Each standard column's cell; a column the file lacks takes the blank cell that is
+        # put at the end of every record (-1).
+        position_of = dict(zip(names, positions, strict=True))
+        pick = operator.itemgetter(*[position_of.get(name, -1) for name in STANDARD_COLUMNS])
         row_number = 0
         while True:
             record = self._next_record(row_number=row_number + 1)
@@ -450,7 +466,8 @@ class PlacementFile:
                         f"the row has {len(record)} cells but the header has {width} columns "
                         "(an unquoted comma?)"
                     )
-            yield RawRow(row_number, dict(zip(names, pick(record), strict=True)), problem)
+            record.append("")
+            yield RawRow(row_number, pick(record), problem)
 
     def close(self) -> None:
         if self._handle is not None:

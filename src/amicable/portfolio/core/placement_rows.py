@@ -26,7 +26,11 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from amicable.portfolio.core.errors import UnableToParseValue
-from amicable.portfolio.core.placement_file import RawRow, open_placement_file
+from amicable.portfolio.core.placement_file import (
+    STANDARD_COLUMNS,
+    RawRow,
+    open_placement_file,
+)
 from amicable.portfolio.core.values import (
     NormalizedPhone,
     normalize_email,
@@ -84,6 +88,17 @@ _CONTACT_DETAILS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("zip", normalize_zip),
     ("email", normalize_email),
 )
+
+# Where each column's cell is in `RawRow.cells`, looked up once here rather than per row.
+_AT = {column: index for index, column in enumerate(STANDARD_COLUMNS)}
+_TEXTS_AT = tuple((column, _AT[column], limit) for column, limit in MAX_TEXT_LENGTHS.items())
+_MONEY_AT = tuple((column, _AT[column]) for column in _MONEY_COLUMNS)
+_DATES_AT = tuple((column, _AT[column]) for column in _DATE_COLUMNS)
+_CONTACT_DETAILS_AT = tuple(
+    (column, _AT[column], normalize) for column, normalize in _CONTACT_DETAILS
+)
+_PHONES_AT = tuple(_AT[column] for column in _PHONE_COLUMNS)
+_BALANCE, _PRINCIPAL, _INTEREST, _FEES = (_AT[c] for c in ("balance", *_BUCKET_COLUMNS))
 
 
 class PlacementRecord(NamedTuple):
@@ -201,16 +216,16 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
     """Apply the rules of the module docstring to one raw row.
 
     This runs once per row of files with millions of rows, so it is one flat function that
-    calls each value parser directly; values are read with `.get` because a file need not have
-    the optional columns.
+    calls each value parser directly and reads each cell at a position fixed in advance
+    (a column the file lacks reads as a blank cell).
     """
-    values = raw.values
+    cells = raw.cells
     errors: list[str] = [raw.problem] if raw.problem else []
 
     # Text: required ones must not be blank; none may exceed what the database keeps.
     texts: dict[str, str] = {}
-    for column, limit in MAX_TEXT_LENGTHS.items():
-        text = values.get(column, "").strip()
+    for column, at, limit in _TEXTS_AT:
+        text = cells[at].strip()
         if len(text) > limit:
             errors.append(f"{column}: is {len(text)} characters long; at most {limit} fit")
         texts[column] = text
@@ -227,8 +242,8 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
 
     # Amounts: balance first (required, not negative), then the buckets, then the others.
     amounts: dict[str, Decimal | None] = {}
-    for column in _MONEY_COLUMNS:
-        cell = values.get(column)
+    for column, at in _MONEY_AT:
+        cell = cells[at]
         amount = None
         if cell:
             try:
@@ -239,10 +254,10 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
         amounts[column] = amount
     balance = amounts.pop("balance")
     if balance is None:
-        if _is_blank(values.get("balance")):
+        if _is_blank(cells[_BALANCE]):
             errors.append("balance: is blank")
     elif balance < 0:
-        errors.append(f"balance: {quoted(values['balance'].strip())} is negative")
+        errors.append(f"balance: {quoted(cells[_BALANCE].strip())} is negative")
 
     # Written out rather than looped over: this runs for every row of million-row files.
     principal = amounts.pop("principal")
@@ -253,21 +268,25 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
     else:
         # A bucket left blank counts as 0.00; one that could not be read is an error above.
         all_buckets_read = (
-            (principal is not None or _is_blank(values.get("principal")))
-            and (interest is not None or _is_blank(values.get("interest")))
-            and (fees is not None or _is_blank(values.get("fees")))
+            (principal is not None or _is_blank(cells[_PRINCIPAL]))
+            and (interest is not None or _is_blank(cells[_INTEREST]))
+            and (fees is not None or _is_blank(cells[_FEES]))
         )
         principal = ZERO if principal is None else principal
         interest = ZERO if interest is None else interest
         fees = ZERO if fees is None else fees
         # A negative bucket would be a credit hidden inside a balance (the ledger refuses it).
         negative = [
-            column
-            for column, bucket in (("principal", principal), ("interest", interest), ("fees", fees))
+            (column, at)
+            for column, at, bucket in (
+                ("principal", _PRINCIPAL, principal),
+                ("interest", _INTEREST, interest),
+                ("fees", _FEES, fees),
+            )
             if bucket < 0
         ]
-        for column in negative:
-            errors.append(f"{column}: {quoted(values[column].strip())} is negative")
+        for column, at in negative:
+            errors.append(f"{column}: {quoted(cells[at].strip())} is negative")
         total = principal + interest + fees
         if balance is not None and all_buckets_read and not negative and total != balance:
             errors.append(
@@ -276,8 +295,8 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
             )
 
     dates: dict[str, date | None] = {}
-    for column in _DATE_COLUMNS:
-        cell = values.get(column)
+    for column, at in _DATES_AT:
+        cell = cells[at]
         day = None
         if cell:
             try:
@@ -296,8 +315,8 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
     # Contact details: an invalid one is dropped with a warning; the row is still imported.
     warnings: list[str] = []
     details: dict[str, str] = {}
-    for column, normalize in _CONTACT_DETAILS:
-        cell = values.get(column)
+    for column, at, normalize in _CONTACT_DETAILS_AT:
+        cell = cells[at]
         detail = ""
         if cell:
             try:
@@ -307,8 +326,8 @@ def _parse_row(raw: RawRow, *, first_row_of: dict[str, int]) -> ParsedRow:
                     warnings.append(f"{column}: {problem}; dropped")
         details[column] = detail
     phones: list[NormalizedPhone] = []
-    for column in _PHONE_COLUMNS:
-        cell = values.get(column)
+    for column, at in zip(_PHONE_COLUMNS, _PHONES_AT, strict=True):
+        cell = cells[at]
         if not cell:
             continue
         try:

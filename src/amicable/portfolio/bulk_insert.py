@@ -19,13 +19,18 @@ takes longer to build and the database longer to parse than to answer.
 
 import json
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 from django.db import DatabaseError, connection, models
 from psycopg import sql as pg_sql
+
+if sys.platform != "win32":
+    import fcntl
 
 # sqlite3 binds a str, int, float or bytes as it is, but sends any other value through its
 # adapter lookup first, None and bool included: with no adapter registered for the type, it
@@ -139,13 +144,19 @@ def constants_as_column_defaults(model_list: Sequence[type[models.Model]]) -> It
 
 @contextmanager
 def first_load_lock() -> Iterator[bool]:
-    """On PostgreSQL, take the advisory lock of first loads if it is free; yields whether this
-    connection holds it (on SQLite, True: it has no such locks).
+    """Take the lock of first loads if it is free; yields whether this load holds it.
 
-    A first load (decision 0004) changes the tables for everyone (indexes dropped, column
-    defaults set): it decides that it is one, and runs, holding this lock."""
-    if connection.vendor != "postgresql":
-        yield True
+    A first load (decision 0004) changes the tables for everyone (indexes dropped, and on
+    PostgreSQL column defaults set): it decides that it is one, and runs, holding this lock.
+    On PostgreSQL it is an advisory lock of the session; SQLite has none, so a lock on a
+    file beside the database stands in (`_lock_beside`)."""
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        if name == ":memory:" or "mode=memory" in name:  # (the tests') nobody else opens it
+            yield True
+            return
+        with _lock_beside(Path(f"{name}.first-load.lock")) as held:
+            yield held
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [_FIRST_LOAD_LOCK])
@@ -163,6 +174,27 @@ def first_load_lock() -> Iterator[bool]:
                 # one to report.
                 if not connection.in_atomic_block:
                     raise
+
+
+@contextmanager
+def _lock_beside(path: Path) -> Iterator[bool]:
+    """An exclusive `flock` on `path` if no one else holds it; yields whether this holds it.
+
+    The kernel lets go of it when the process ends, however it ends, so a killed load leaves
+    nothing behind to clean up (the file itself stays, empty, and is used again)."""
+    if sys.platform == "win32":
+        yield True
+        return
+    with open(path, "a") as handle:  # created if missing, never truncated
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:

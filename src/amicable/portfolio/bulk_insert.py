@@ -129,8 +129,8 @@ def constants_as_column_defaults(model_list: Sequence[type[models.Model]]) -> It
     by the next load's `drop_column_defaults`). SQLite binds constants as literals already
     (see `insert_rows`).
 
-    Defaults belong to the tables, not to a connection: call this under `first_load_lock`,
-    which another load's `drop_column_defaults` respects."""
+    Defaults belong to the tables, not to a connection: call this under `load_lock`, which
+    `drop_column_defaults` from another session respects."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -143,56 +143,53 @@ def constants_as_column_defaults(model_list: Sequence[type[models.Model]]) -> It
 
 
 @contextmanager
-def first_load_lock() -> Iterator[bool]:
-    """Take the lock of first loads if it is free; yields whether this load holds it.
+def load_lock() -> Iterator[None]:
+    """Wait for the portfolio's load lock, and hold it: one load (import or seed) at a time.
 
-    A first load (decision 0004) changes the tables for everyone (indexes dropped, and on
-    PostgreSQL column defaults set): it decides that it is one, and runs, holding this lock.
-    On PostgreSQL it is an advisory lock of the session; SQLite has none, so a lock on a
-    file beside the database stands in (`_lock_beside`)."""
+    Two loads at once would race each other to create the same new people: neither finds
+    the people the other has not committed yet, so both create them. A first load
+    (decision 0004) does not look people up in the portfolio at all, and changes the tables
+    for everyone (indexes dropped, on PostgreSQL column defaults set). So every load waits
+    for the one before it. On PostgreSQL the lock is an advisory lock of the session; SQLite
+    has none, so a lock on a file beside the database stands in (`_lock_beside`). Either
+    goes when its holder's session or process ends, however it ends."""
     if connection.vendor == "sqlite":
         name = str(connection.settings_dict["NAME"])
         if name == ":memory:" or "mode=memory" in name:  # (the tests') nobody else opens it
-            yield True
+            yield
             return
-        with _lock_beside(Path(f"{name}.first-load.lock")) as held:
-            yield held
+        with _lock_beside(Path(f"{name}.load.lock")):
+            yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_FIRST_LOAD_LOCK])
-        held = bool(cursor.fetchone()[0])
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_LOAD_LOCK])
     try:
-        yield held
+        yield
     finally:
-        if held:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [_FIRST_LOAD_LOCK])
-            except DatabaseError:
-                # The load failed inside a transaction (a test's), which now refuses every
-                # statement: the lock goes with the session, and the load's own error is the
-                # one to report.
-                if not connection.in_atomic_block:
-                    raise
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOAD_LOCK])
+        except DatabaseError:
+            # The load failed inside a transaction (a test's), which now refuses every
+            # statement: the lock goes with the session, and the load's own error is the
+            # one to report.
+            if not connection.in_atomic_block:
+                raise
 
 
 @contextmanager
-def _lock_beside(path: Path) -> Iterator[bool]:
-    """An exclusive `flock` on `path` if no one else holds it; yields whether this holds it.
+def _lock_beside(path: Path) -> Iterator[None]:
+    """An exclusive `flock` on `path`, waited for and held.
 
     The kernel lets go of it when the process ends, however it ends, so a killed load leaves
     nothing behind to clean up (the file itself stays, empty, and is used again)."""
     if sys.platform == "win32":
-        yield True
+        yield
         return
     with open(path, "a") as handle:  # created if missing, never truncated
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
+            yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -204,9 +201,9 @@ def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_FIRST_LOAD_LOCK])
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOAD_LOCK])
         if not cursor.fetchone()[0]:
-            return  # a first load is running, with its constants as the defaults
+            return  # a load is running (maybe a first one, with its constants as the defaults)
         try:
             for model in model_list:
                 table = model._meta.db_table
@@ -221,12 +218,12 @@ def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:
                     drops = ", ".join(f"ALTER COLUMN {quote(name)} DROP DEFAULT" for name in names)
                     _alter_schema(cursor, f"ALTER TABLE {quote(table)} {drops}")
         finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_FIRST_LOAD_LOCK])
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOAD_LOCK])
 
 
-# The advisory lock a first load holds (`first_load_lock`): any number no other code uses as
-# an advisory lock key ("amld" in ASCII).
-_FIRST_LOAD_LOCK = 0x616D6C64
+# The advisory lock a load holds (`load_lock`): any number no other code uses as an advisory
+# lock key ("amld" in ASCII).
+_LOAD_LOCK = 0x616D6C64
 
 
 def _as_column_defaults(cursor, table: str, constants: Mapping[str, object]) -> bool:

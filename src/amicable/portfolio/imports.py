@@ -39,9 +39,9 @@ from amicable.portfolio.bulk_insert import (
     db_date,
     db_datetime,
     drop_column_defaults,
-    first_load_lock,
     indexes_built_after_load,
     insert_rows,
+    load_lock,
     rows_matching,
 )
 from amicable.portfolio.core.background_reader import (
@@ -365,14 +365,12 @@ def indexes_for_a_load(*, rows: int, first_load_reads_ssn_hashes: bool = True) -
     constants as column defaults (`constants_as_column_defaults`). Any other load keeps the
     indexes, and first builds any that a killed earlier load left missing.
 
-    One first load at a time: the decision is taken under `first_load_lock`, held until the
-    first load's indexes are built, so that two loads started together into an empty
-    portfolio do not both skip looking people up in it (each would create the people the
-    other has just created). The one that finds the lock taken runs as an ordinary load and
-    leaves the indexes, foreign keys and defaults to the first load, which builds, checks
-    and drops them (over every row, the other load's too) when it ends."""
-    with first_load_lock() as alone:
-        if alone and is_first_load(rows=rows):
+    One load at a time (`load_lock`): a load waits for the one before it to end, then
+    decides whether it is a first load. Two loads at once into an empty portfolio would both
+    skip looking people up, and two ordinary ones would race to create the same new people;
+    either way the people of both files would be created twice."""
+    with load_lock():
+        if is_first_load(rows=rows):
             keep = [(Consumer, "ssn_hash")] if first_load_reads_ssn_hashes else []
             with (
                 indexes_built_after_load(PORTFOLIO_TABLES, keep=keep),
@@ -380,10 +378,10 @@ def indexes_for_a_load(*, rows: int, first_load_reads_ssn_hashes: bool = True) -
             ):
                 yield True
             return
-        if alone:  # mend what a first load killed before its end left (none is running)
-            build_missing_indexes(PORTFOLIO_TABLES)
-            drop_column_defaults(PORTFOLIO_TABLES)
-    yield False
+        # Mend what a first load killed before its end left behind.
+        build_missing_indexes(PORTFOLIO_TABLES)
+        drop_column_defaults(PORTFOLIO_TABLES)
+        yield False
 
 
 def _spreadsheet_safe(issue: tuple[int, str, str, str]) -> tuple[int, str, str, str]:

@@ -245,10 +245,9 @@ def test_on_postgresql_another_load_leaves_a_running_first_loads_defaults_alone(
             connections["default"].close()
 
     with (
-        bulk_insert.first_load_lock() as alone,
+        bulk_insert.load_lock(),
         bulk_insert.constants_as_column_defaults(PORTFOLIO_TABLES),
     ):
-        assert alone
         with connection.cursor() as cursor:
             assert bulk_insert._as_column_defaults(cursor, "portfolio_debt", {"status": "X"})
         elsewhere = threading.Thread(target=another_load)
@@ -259,9 +258,10 @@ def test_on_postgresql_another_load_leaves_a_running_first_loads_defaults_alone(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_one_first_load_at_a_time():
-    """A load that starts while a first load runs is an ordinary one: were it a first load
-    too, neither would look people up in the portfolio, and both would create them."""
+def test_on_postgresql_a_load_waits_for_the_one_before_it():
+    """A load that starts while another runs waits for it to end: were it to run alongside,
+    both would create the people their files share (and a first load does not even look
+    people up in the portfolio)."""
     import threading
 
     from django.db import connection, connections
@@ -269,7 +269,7 @@ def test_on_postgresql_one_first_load_at_a_time():
     from amicable.portfolio import bulk_insert, imports
 
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no advisory locks")
+        pytest.skip("the tests' SQLite database is in memory: nobody else can load into it")
     decided: list[bool] = []
 
     def another_load() -> None:
@@ -279,14 +279,13 @@ def test_on_postgresql_one_first_load_at_a_time():
         finally:
             connections["default"].close()
 
-    with bulk_insert.first_load_lock() as alone:
-        assert alone
+    with bulk_insert.load_lock():
         elsewhere = threading.Thread(target=another_load)
         elsewhere.start()
-        elsewhere.join()
-    assert decided == [False]
-    with imports.indexes_for_a_load(rows=1_000_000) as first_load:  # the lock is free again
-        assert first_load
+        elsewhere.join(timeout=1.0)
+        assert elsewhere.is_alive() and decided == []  # waiting for the lock
+    elsewhere.join(timeout=30)
+    assert decided == [True]  # then alone, into a portfolio still empty: a first load
 
 
 def _orphan_point(now) -> ContactPoint:

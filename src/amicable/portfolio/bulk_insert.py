@@ -18,6 +18,7 @@ takes longer to build and the database longer to parse than to answer.
 """
 
 import json
+import logging
 import sqlite3
 import sys
 import threading
@@ -31,6 +32,8 @@ from psycopg import sql as pg_sql
 
 if sys.platform != "win32":
     import fcntl
+
+logger = logging.getLogger(__name__)
 
 # sqlite3 binds a str, int, float or bytes as it is, but sends any other value through its
 # adapter lookup first, None and bool included: with no adapter registered for the type, it
@@ -162,7 +165,11 @@ def load_lock() -> Iterator[None]:
             yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [_LOAD_LOCK])
+        # Re-entrant: a session that holds it takes it again at once (and must let go twice).
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOAD_LOCK])
+        if not cursor.fetchone()[0]:
+            logger.warning(_WAITING)
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_LOAD_LOCK])
     try:
         yield
     finally:
@@ -177,21 +184,43 @@ def load_lock() -> Iterator[None]:
                 raise
 
 
+_WAITING = "another load of the portfolio is running; this one waits for it to end"
+
+# The SQLite lock's holder in this process: `flock` belongs to an open file, so a thread
+# that opened the file again would wait for itself. Threads of this process wait for one
+# another here; the thread that holds it takes it again at once (`_lock_beside`).
+_in_process = threading.RLock()
+_depth = 0  # how many times the holder has taken it (only the holder changes it)
+
+
 @contextmanager
 def _lock_beside(path: Path) -> Iterator[None]:
-    """An exclusive `flock` on `path`, waited for and held.
+    """An exclusive `flock` on `path`, waited for and held; re-entrant, like PostgreSQL's
+    advisory locks.
 
     The kernel lets go of it when the process ends, however it ends, so a killed load leaves
     nothing behind to clean up (the file itself stays, empty, and is used again)."""
-    if sys.platform == "win32":
-        yield
-        return
-    with open(path, "a") as handle:  # created if missing, never truncated
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    global _depth
+    with _in_process:
+        if _depth or sys.platform == "win32":
+            _depth += 1
+            try:
+                yield
+            finally:
+                _depth -= 1
+            return
+        with open(path, "a") as handle:  # created if missing, never truncated
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                logger.warning(_WAITING)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            _depth = 1
+            try:
+                yield
+            finally:
+                _depth = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def drop_column_defaults(model_list: Sequence[type[models.Model]]) -> None:

@@ -193,7 +193,33 @@ def run_placement_import(
     `parallel` reads the file in a second process (default: for files over 20,000 rows).
     Batches are committed together until a commit holds `rows_per_commit` rows of the file
     (default: on SQLite `SQLITE_ROWS_PER_COMMIT`, or `SQLITE_FIRST_LOAD_ROWS_PER_COMMIT` into
-    an empty portfolio; one batch per commit on PostgreSQL)."""
+    an empty portfolio; one batch per commit on PostgreSQL).
+
+    One load at a time (`load_lock`): the placement is read once this load has the lock, so
+    a second run of the same placement (a task run twice, `--resume` while the worker is on
+    it) waits for the first, then finds it done, or resumes where it stopped."""
+    with load_lock():
+        return _run_placement_import(
+            placement_id=placement_id,
+            now=now,
+            clock=clock,
+            batch_size=batch_size,
+            on_progress=on_progress,
+            parallel=parallel,
+            rows_per_commit=rows_per_commit,
+        )
+
+
+def _run_placement_import(
+    *,
+    placement_id: int,
+    now: datetime,
+    clock: Callable[[], datetime] | None,
+    batch_size: int | None,
+    on_progress: Callable[[Placement], None] | None,
+    parallel: bool | None,
+    rows_per_commit: int | None,
+) -> ImportSummary:
     placement = Placement.objects.select_related("creditor").get(pk=placement_id)
     if placement.status == Placement.Status.COMPLETED:
         return _summary(placement)

@@ -523,3 +523,44 @@ def test_a_later_file_that_lowers_a_bucket_below_what_is_left_never_fails_the_im
     assert (debt.principal_balance, debt.balance) == (Decimal("0.00"), Decimal("250.00"))
     luis = Debt.objects.get(account_number="M-1002")  # 80.25: principal 80.25 placed
     assert luis.balance == Decimal("5.00") and luis.principal_balance >= 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_second_run_of_a_placement_waits_then_finds_it_done(
+    creditor_mercy, placement_csv, now
+):
+    """A task run twice, or `--resume` while the worker is on it: the second run waits for
+    the load lock, then reads the placement afresh and finds it done, rather than applying
+    the file again over counts it read before the first run ended."""
+    import threading
+
+    from django.db import connection, connections
+
+    from amicable.portfolio import bulk_insert
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the tests' SQLite database is in memory: nobody else can load into it")
+    placement = receive_placement_file(
+        creditor_code="mercy", source_path=placement_csv, file_name=placement_csv.name, now=now
+    )
+    second = []
+
+    def run_again() -> None:
+        try:
+            second.append(run_placement_import(placement_id=placement.pk, now=now))
+        finally:
+            connections["default"].close()
+
+    with bulk_insert.load_lock():
+        elsewhere = threading.Thread(target=run_again)
+        elsewhere.start()
+        elsewhere.join(timeout=1.0)
+        assert elsewhere.is_alive()  # waiting for the lock
+        first = run_placement_import(placement_id=placement.pk, now=now)
+    elsewhere.join(timeout=30)
+
+    assert (first.created, first.rejected) == (4, 1)
+    assert second == [first]
+    placement.refresh_from_db()
+    assert (placement.created, placement.rejected) == (4, 1)
+    assert AuditEvent.objects.filter(action="placement.imported").count() == 1

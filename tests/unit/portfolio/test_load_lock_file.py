@@ -33,6 +33,16 @@ def test_a_second_load_waits_until_the_first_lets_go(tmp_path: Path) -> None:
     thread.join()
 
 
+def test_the_holder_takes_it_again_at_once(tmp_path: Path) -> None:
+    """As PostgreSQL's advisory locks: an import holds it, and so does the load inside it."""
+    path = tmp_path / "amicable.sqlite3.load.lock"
+    with bulk_insert._lock_beside(path), bulk_insert._lock_beside(path):
+        thread, taken = _take_in_a_thread(path)
+        assert not taken.wait(timeout=0.3)
+    assert taken.wait(timeout=10)
+    thread.join()
+
+
 def test_a_killed_load_leaves_no_lock_behind(tmp_path: Path) -> None:
     path = tmp_path / "amicable.sqlite3.load.lock"
     holder = subprocess.Popen(

@@ -180,7 +180,7 @@ def field_texts(values: tuple) -> list[str]:
         if day is not None:
             text = _date_texts.get(day)
             if text is None:
-                text = _date_texts[day] = day.isoformat()
+                text = _date_texts[day] = str(day)
             texts[index] = text
     return list(map(str, texts))
 

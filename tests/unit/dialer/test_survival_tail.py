@@ -42,3 +42,15 @@ def test_running_durations_count_in_the_tail() -> None:
         curve.add(50.5)
     curve.refresh(running=[400.5] * 30)
     assert _ends_within(curve, 420.0, 10.0) < 0.05
+
+
+def test_durations_all_still_running_past_the_cut_are_not_about_to_end() -> None:
+    # Nothing ended past the cut: one ending is counted over their time there, rather than
+    # the hazard of the one bin before the cut (here ln 3 a second, "certain" within 10 s).
+    curve = Survival(1.0, 1800.0, prior=(120.0, 180.0))
+    for _ in range(200):
+        curve.add(30.5)
+    for _ in range(30):
+        curve.add(200.5)
+    curve.refresh(running=[600.5] * 15)
+    assert _ends_within(curve, 600.0, 10.0) < 0.01

@@ -35,6 +35,9 @@ class Survival:
             self.ended[self._bin(seconds)] += 1.0
         # survival[k] = P(duration > k * width); one more entry than bins.
         self.survival = [1.0] * (self.n_bins + 1)
+        # Where the fitted constant hazard starts (see `refresh`): from there on, what is
+        # left of a duration no longer depends on how long it has lasted.
+        self.tail_bin = self.n_bins
 
     def _bin(self, seconds: float) -> int:
         b = int(seconds / self.width)
@@ -52,8 +55,8 @@ class Survival:
         the longest one it drops to nothing, which tells the policy that an agent 300 s into a
         wrap-up is certain to be free within seconds (wrap-ups have long tails, so some are).
         From that bin on, the curve goes on with the one constant hazard that best fits the
-        durations that went past it: those that ended there, over all the time they (and the
-        running ones) spent there.
+        durations that went past it: those that ended there (at least one), over all the time
+        they and the running ones spent there.
         """
         censored = [0.0] * self.n_bins
         for seconds in running:
@@ -76,17 +79,21 @@ class Survival:
                 (self.ended[k] + censored[k]) * (k + 0.5 - tail) * self.width
                 for k in range(tail, self.n_bins)
             )
-            # No duration went that far (or none ended there): the hazard just before.
-            if ended <= 0 or exposure <= 0:
-                before = survival[tail - 1] if tail > 0 else 1.0
-                hazard = -math.log(max(survival[tail], 1e-12) / max(before, 1e-12)) / self.width
+            if exposure > 0:
+                # None ended there yet (all still running): count one, rather than say that
+                # they never end, or take the hazard of one noisy bin before the cut.
+                hazard = max(ended, 1.0) / exposure
+            elif tail > 0 and survival[tail] > 0:
+                # No duration went past the cut: the mean hazard of the curve before it.
+                hazard = -math.log(survival[tail]) / (tail * self.width)
             else:
-                hazard = ended / exposure
+                hazard = 0.0  # nothing to go on at all: the curve stays where it is
             step = math.exp(-hazard * self.width)
             for k in range(tail, self.n_bins):
                 s *= step
                 survival[k + 1] = s
         self.survival = survival
+        self.tail_bin = self.n_bins if tail is None else tail
 
     def at(self, seconds: float) -> float:
         """P(duration > seconds), interpolated linearly between bin edges."""

@@ -129,8 +129,10 @@ class PredictivePolicy:
         self.expected_abandons = 0.0
         self._expected_seen = 0.0
 
-        # What we learn. Priors are long calls and long wrap-ups: pessimistic, so we under-dial
-        # (never over-dial) until real durations come in.
+        # What we learn. Priors are long calls and long wrap-ups, so we under-dial until real
+        # durations come in: while fewer than 20 durations (priors, ended and running) are
+        # known, the curve is the constant hazard fitted to them (`Survival.refresh`), which
+        # expects agents to take long (about 750 s of talk, 150 s of wrap-up on average).
         self.talk = Survival(5.0, 3000.0, prior=(600.0, 900.0))
         self.wrap = Survival(1.0, 1800.0, prior=(120.0, 180.0))
         self.outcomes = DialOutcomes()
@@ -591,11 +593,13 @@ def _row(ps: list[float]) -> tuple[float, ...]:
 
 def _rows_kept(curve: Survival, min_alive: float) -> int:
     """How many rows of a duration's table to keep: up to the first bin where fewer than
-    `min_alive` durations survive to estimate from (at least one row)."""
-    for k in range(curve.n_bins):
+    `min_alive` durations survive to estimate from, and no further than the first bin of the
+    curve's constant-hazard tail, whose rows are all the same (at least one row)."""
+    last = min(curve.n_bins, curve.tail_bin + 1)
+    for k in range(last):
         if curve.at((k + 0.5) * curve.width) < min_alive:
             return max(1, k)
-    return curve.n_bins
+    return last
 
 
 def _no_agent_chance(people: list[float], free_cdf: list[float], base: int) -> float:

@@ -266,14 +266,16 @@ def _contact_points(record: PlacementRecord) -> tuple[tuple, ...]:
         points.append(("EMAIL", record.email, "", "", "", "", "", "", True))
     if record.address1:
         one_line = ", ".join(
-            part
-            for part in (
-                record.address1,
-                record.address2,
-                record.city,
-                f"{record.state} {record.zip_code}".strip(),
-            )
-            if part
+            [  # a list: join makes one of a generator anyway, after running it
+                part
+                for part in (
+                    record.address1,
+                    record.address2,
+                    record.city,
+                    f"{record.state} {record.zip_code}".strip(),
+                )
+                if part
+            ]
         )
         points.append(
             (

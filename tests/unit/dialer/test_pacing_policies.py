@@ -73,7 +73,7 @@ def test_never_dials_when_no_agent_is_logged_in(name: str, snapshot: Snapshot) -
 def test_predictive_backs_off_to_progressive_when_abandonment_is_over_target(
     snapshot: Snapshot, data: st.DataObject
 ) -> None:
-    answers = data.draw(st.integers(500, 5_000))
+    answers = data.draw(st.integers(1_000, 5_000))  # `guard_min_answers` and more
     over = data.draw(st.integers(int(0.03 * answers) + 1, answers))
     under = data.draw(st.integers(0, int(0.03 * answers)))
     base = dict(
@@ -96,13 +96,13 @@ def test_predictive_backs_off_to_progressive_when_abandonment_is_over_target(
 
 def test_the_cap_of_a_small_team_is_reckoned_on_the_answers_its_shift_is_on_course_for() -> None:
     # 5 agents, 7 hours into an 8-hour shift, 350 answers so far: on course for 400, so 3%
-    # allows 12 abandons, not the 15 that 500 answers would.
+    # allows 12 abandons, not the 30 that 1,000 answers would.
     small = Snapshot(7 * 3600.0, 5, 3, 2, 0, 0, 0, 2_400, 350, 12)
     policy = PredictivePolicy(abandon_target=0.03, shift_hours=8.0)
     assert policy._cap_basis(small) == pytest.approx(400.0)
-    # A larger team is reckoned on at least 500 answers, as before.
+    # A larger team is reckoned on at least 1,000 answers (it is on course for 1,760).
     assert policy._cap_basis(Snapshot(3600.0, 20, 3, 17, 0, 0, 0, 2_000, 220, 3)) == pytest.approx(
-        500.0
+        1_000.0
     )
 
 

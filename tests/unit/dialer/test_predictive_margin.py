@@ -59,17 +59,17 @@ def test_the_margin_does_not_fall_while_the_reserve_is_on() -> None:
     """Under the reserve the dials are safer, so fewer abandons are expected; z must not sink
     under it (and overshoot when the reserve ends)."""
     policy = PredictivePolicy()
-    policy._tune_margin(_snap(3600.0, 300, 14))  # 15 allowed at 500 answers: 1 left
+    policy._tune_margin(_snap(3600.0, 300, 29))  # 30 allowed at 1,000 answers: 1 left
     assert policy.reserve > 0.0
     before = policy.z
-    policy._tune_margin(_snap(3660.0, 320, 14))  # answers, and no abandon expected
+    policy._tune_margin(_snap(3660.0, 320, 29))  # answers, and no abandon expected
     assert policy.z == before
 
 
 def test_a_reserve_is_added_only_close_to_the_cap() -> None:
     far, near = PredictivePolicy(), PredictivePolicy()
     far.calls_to_place(_snap(3600.0, 300, 3))
-    near.calls_to_place(_snap(3600.0, 300, 14))  # 15 allowed at 500 answers: 1 left
+    near.calls_to_place(_snap(3600.0, 300, 29))  # 30 allowed at 1,000 answers: 1 left
     assert far.reserve == 0.0
     assert 0.0 < near.reserve <= 1.5
 

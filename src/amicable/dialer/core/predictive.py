@@ -88,7 +88,7 @@ class PredictivePolicy:
         plan_min_hours: float = 1.0,
         reserve_abandons: float = 4.0,
         reserve_z: float = 1.5,
-        guard_min_answers: int = 500,
+        guard_min_answers: int = 1000,
         max_dials_per_agent: float = 3.0,
         exact_variance: float = 3.0,
         prior_ratio: float = 1.7,
@@ -446,7 +446,10 @@ class PredictivePolicy:
         """The answers the cap is reckoned on: those so far, and at least `guard_min_answers`
         or, if fewer, the answers the shift is on course for (today's pace until the end of
         `shift_hours`). A small team answers only a few hundred people a shift (5 agents:
-        about 400, so 12 abandons at 3%): reckoned on 500, it could end over the cap."""
+        about 400, so 12 abandons at 3%): reckoned on more, it could end over the cap. A
+        larger team's early hours are reckoned on 1,000 (20 agents answer about 400 people an
+        hour): reckoned on 500, a burst of abandons in the first two hours, which the rest of
+        the shift pays back anyway, held z up with the reserve for an hour or more."""
         answers = snapshot.live_answers
         if snapshot.now <= 0 or answers <= 0:
             return float(max(answers, self.guard_min_answers))

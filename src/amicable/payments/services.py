@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
@@ -91,17 +91,28 @@ def _register(*, debt_id, amount, method, key, now, actor_id, processor_name) ->
         raise UnableToTakePayment(
             f"amount: {format_money(amount)} is more than the balance {format_money(debt.balance)}"
         )
-    return Payment.objects.create(
-        debt=debt,
-        amount=amount,
-        method_type=method.method_type,
-        last4=method.last4,
-        brand=method.card.brand if method.card is not None else "",
-        processor=processor_name,
-        idempotency_key=key,
-        requested_at=now,
-        created_by_id=actor_id,
-    )
+    try:
+        # A savepoint: the same form submitted twice at once finds no payment in either
+        # request (there is no row to lock yet), and the second insert breaks the key's
+        # unique constraint. That request is told to wait, as if it had seen the first.
+        with transaction.atomic():
+            return Payment.objects.create(
+                debt=debt,
+                amount=amount,
+                method_type=method.method_type,
+                last4=method.last4,
+                brand=method.card.brand if method.card is not None else "",
+                processor=processor_name,
+                idempotency_key=key,
+                requested_at=now,
+                created_by_id=actor_id,
+            )
+    except IntegrityError:
+        if not Payment.objects.filter(idempotency_key=key).exists():
+            raise  # another constraint: not a second submission
+        raise UnableToTakePayment(
+            "this payment is already being processed; wait a moment and refresh"
+        ) from None
 
 
 def _charge_and_record(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from amicable.desk.views import DESK_ROLES
 from amicable.dialer import services as dialer
-from amicable.dialer.agents import current_state, desk_seen
+from amicable.dialer.agents import current_state, desk_seen, pause_requested
 from amicable.dialer.models import Campaign
 from amicable.dialer.telephony.twilio import SoftphoneCredentials, access_token, agent_identity
 from amicable.identity.permissions import role_required
@@ -47,6 +47,7 @@ def dialer_status(request):
         {
             "campaign": dialer.agent_campaign(agent_id=request.user.pk),
             "state": current_state(agent_id=request.user.pk),
+            "pausing": pause_requested(agent_id=request.user.pk),
             "call": call,
             "running": Campaign.objects.exclude(status=Campaign.Status.STOPPED).order_by(
                 "name", "id"

@@ -19,6 +19,7 @@ from amicable.dialer.agents import (
     agent_chooses_state,
     call_finished,
     current_state,
+    pause_requested,
 )
 from amicable.identity.permissions import role_required
 from amicable.identity.roles import Role
@@ -85,15 +86,27 @@ def home(request):
 @role_required(*DESK_ROLES)
 @require_POST
 def set_status(request):
+    state = request.POST.get("state", "")
     try:
         agent_chooses_state(
             agent_id=request.user.pk,
-            state=request.POST.get("state", ""),
+            state=state,
             reason=request.POST.get("reason", ""),
             now=utc_now(),
         )
     except UnableToChangeState as error:
         messages.error(request, error.message)
+    else:
+        if state == "PAUSED" and pause_requested(agent_id=request.user.pk):
+            current = current_state(agent_id=request.user.pk)
+            if current is not None and current.state == "ON_CALL":
+                messages.info(request, "You will be paused when you record this call's outcome.")
+            else:
+                messages.info(
+                    request,
+                    "You will be paused in a few seconds, when the lines already dialed for you "
+                    "are done: a person who answers one still comes to you.",
+                )
     return redirect("desk_home")
 
 

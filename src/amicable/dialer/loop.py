@@ -27,7 +27,12 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 
 from amicable.compliance import api as compliance
-from amicable.dialer.agents import DESK_CLOSED, PRESENCE_TIMEOUT, set_agent_state
+from amicable.dialer.agents import (
+    DESK_CLOSED,
+    PRESENCE_TIMEOUT,
+    grant_pause_if_clear,
+    set_agent_state,
+)
 from amicable.dialer.core import Event, Snapshot, UnableToBuildPolicy, make_policy
 from amicable.dialer.core import pacing as kinds
 from amicable.dialer.models import (
@@ -109,6 +114,9 @@ class AgentNow:
     agent_id: int
     state: str | None
     since: datetime | None
+    #: The agent asked for a pause the dialer has not granted yet: not counted in the pacing,
+    #: connected to a person only when no other agent is ready.
+    pausing: bool = False
 
 
 class DialerLoop:
@@ -154,6 +162,7 @@ class DialerLoop:
         self._pause_absent_agents(now)
         self._route_waiting(now, report)
         self._abandon_overdue(now, report)
+        self._grant_pauses(now)
         self._hang_up_finished()
         return report
 
@@ -375,6 +384,15 @@ class DialerLoop:
             set_agent_state(agent_id=agent_id, state=AgentState.PAUSED, reason=DESK_CLOSED, now=now)
             logger.info("agent %s: desk silent, paused", agent_id)
 
+    def _grant_pauses(self, now: datetime) -> None:
+        """Pause the ready agents who asked to once the lines dialed for them are done."""
+        asking = CampaignAgent.objects.filter(
+            left_at__isnull=True, pause_requested_at__isnull=False
+        ).order_by("id")
+        for membership in asking:
+            if grant_pause_if_clear(membership=membership, now=now):
+                logger.info("agent %s: paused as asked, no line left ringing", membership.agent_id)
+
     def _agents(self, campaign_id: int) -> list[AgentNow]:
         latest = AgentStateChange.objects.filter(agent_id=OuterRef("agent_id")).order_by(
             "-at", "-id"
@@ -386,9 +404,12 @@ class DialerLoop:
                 since=Subquery(latest.values("at")[:1]),
             )
             .order_by("agent_id")
-            .values_list("agent_id", "current", "since")
+            .values_list("agent_id", "current", "since", "pause_requested_at")
         )
-        return [AgentNow(*row) for row in rows]
+        return [
+            AgentNow(agent_id, state, since, asked is not None)
+            for agent_id, state, since, asked in rows
+        ]
 
     def _busy_agents(self) -> set[int]:
         return set(
@@ -406,7 +427,7 @@ class DialerLoop:
         ]
         if not ready:
             return None
-        return min(ready, key=lambda a: (a.since, a.agent_id)).agent_id
+        return min(ready, key=lambda a: (a.pausing, a.since, a.agent_id)).agent_id
 
     def _connect(self, call_id: int, agent_id: int, now: datetime) -> bool:
         with transaction.atomic():
@@ -505,6 +526,7 @@ class DialerLoop:
         if run.policy is None:
             return report
         busy = self._busy_agents()
+        agents = [a for a in agents if not a.pausing]  # on their way out: not counted
         idle = sum(1 for a in agents if a.state == AgentState.READY and a.agent_id not in busy)
         talking = sum(
             1

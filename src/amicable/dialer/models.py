@@ -146,6 +146,11 @@ class CampaignAgent(models.Model):
     # When the agent's desk last asked for calls (None until it first does): a ready agent
     # whose desk has gone quiet is paused by the dialer (`agents.PRESENCE_TIMEOUT`).
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # A pause the agent asked for while lines dialed for them were still ringing, or while on
+    # a call: the dialer stops counting them as idle at once, and pauses them when those lines
+    # are done or when they finish the call (`agents.agent_chooses_state`).
+    pause_requested_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["campaign_id", "joined_at", "id"]

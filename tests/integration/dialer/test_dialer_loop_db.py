@@ -526,3 +526,152 @@ def test_a_dial_the_provider_never_reports_on_ends_as_no_answer():
     assert ContactAttempt.objects.get(pk=call.attempt_id).result == "no_answer"
     member = CampaignMember.objects.get()
     assert member.status == "PENDING" and member.next_try_at is not None
+
+
+def pause(agent, at, reason="Lunch"):
+    from amicable.dialer.agents import agent_chooses_state
+
+    return agent_chooses_state(agent_id=agent.pk, state="PAUSED", reason=reason, now=at)
+
+
+def test_a_pause_asked_for_while_the_agents_line_rings_waits_and_nobody_is_abandoned():
+    """Progressive dials one line for alice; she presses Pause before the person answers.
+    Pausing her at once would leave that person to the safe-harbour message."""
+    from amicable.dialer.agents import pause_requested
+
+    people(3)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, NOW, 1)
+
+    pause(alice, NOW + timedelta(seconds=1))
+    assert current_state(agent_id=alice.pk).state == "READY"
+    assert pause_requested(agent_id=alice.pk) == "Lunch"
+    run(loop, NOW, 8, first=1)
+
+    call = DialerCall.objects.get()  # nothing more is dialed for her
+    assert call.outcome == "LIVE" and call.connected_agent_id == alice.pk
+    assert current_state(agent_id=alice.pk).state == "ON_CALL"
+
+    call_finished(agent_id=alice.pk, now=NOW + timedelta(seconds=30))  # the pause comes now
+    state = current_state(agent_id=alice.pk)
+    assert (state.state, state.reason) == ("PAUSED", "Lunch")
+    assert pause_requested(agent_id=alice.pk) == ""
+    run(loop, NOW, 40, first=31)
+    assert DialerCall.objects.count() == 1
+    assert not DialerCall.objects.filter(outcome="ABANDONED").exists()
+
+
+def test_the_pause_comes_when_the_lines_dialed_for_the_agent_end_unanswered():
+    people(3)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(outcome="no_answer", ring=5.0))
+    run(loop, NOW, 1)
+    pause(alice, NOW + timedelta(seconds=1), reason="Coaching")
+
+    run(loop, NOW, 5, first=1)
+    assert current_state(agent_id=alice.pk).state == "READY"  # the line still rings
+    run(loop, NOW, 12, first=5)
+
+    state = current_state(agent_id=alice.pk)
+    assert (state.state, state.reason) == ("PAUSED", "Coaching")
+    assert state.at == NOW + timedelta(seconds=5)  # as soon as the line ended
+    assert DialerCall.objects.count() == 1
+
+
+def test_a_pause_with_no_line_ringing_is_at_once_and_ready_withdraws_a_request():
+    from amicable.dialer.agents import agent_chooses_state, pause_requested
+
+    people(2)
+    campaign = running_campaign(now=NOW)
+    alice, bob = agents("alice", "bob")
+    ready_agents(campaign, [alice, bob], now=NOW)
+    pause(bob, NOW)
+    assert current_state(agent_id=bob.pk).state == "PAUSED"  # nothing dialed yet
+
+    loop, _ = loop_for(world_scenario(outcome="no_answer", ring=5.0))
+    run(loop, NOW, 1)
+    pause(alice, NOW + timedelta(seconds=1))
+    agent_chooses_state(agent_id=alice.pk, state="READY", reason="", now=NOW + timedelta(seconds=2))
+    assert pause_requested(agent_id=alice.pk) == ""
+    run(loop, NOW, 12, first=2)
+    assert current_state(agent_id=alice.pk).state == "READY"
+    assert DialerCall.objects.count() == 2  # she is dialed for again
+
+
+def test_a_person_goes_to_an_agent_who_stays_before_one_who_is_pausing():
+    people(2)
+    campaign = running_campaign(now=NOW)
+    alice, bob = agents("alice", "bob")
+    ready_agents(campaign, [alice, bob], now=NOW)  # alice has waited longest
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, NOW, 1)
+    assert DialerCall.objects.count() == 2
+    pause(alice, NOW + timedelta(seconds=1))
+
+    run(loop, NOW, 6, first=1)
+
+    first, second = DialerCall.objects.order_by("answered_at", "id")
+    assert first.connected_agent_id == bob.pk
+    assert second.connected_agent_id == alice.pk  # the second person still has someone
+    assert not DialerCall.objects.filter(outcome="ABANDONED").exists()
+
+
+def test_the_desk_says_a_pause_is_on_its_way(client):
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=30.0))
+    run(loop, NOW, 1)
+    client.force_login(alice)
+
+    response = client.post("/desk/status/", {"state": "PAUSED", "reason": "Break"}, follow=True)
+
+    assert "You will be paused in a few seconds" in response.content.decode()
+    panel = client.get("/desk/dialer/").content.decode()
+    assert "Pausing · Break" in panel
+    client.post("/desk/status/", {"state": "READY"})
+    assert "Pausing" not in client.get("/desk/dialer/").content.decode()
+
+
+def test_pause_pressed_on_a_call_comes_when_the_outcome_is_recorded():
+    from amicable.dialer.agents import pause_requested
+
+    people(2)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, NOW, 5)
+    assert current_state(agent_id=alice.pk).state == "ON_CALL"
+
+    still = pause(alice, NOW + timedelta(seconds=10), reason="Break")
+
+    assert still.state == "ON_CALL" and pause_requested(agent_id=alice.pk) == "Break"
+    call_finished(agent_id=alice.pk, now=NOW + timedelta(seconds=20))
+    state = current_state(agent_id=alice.pk)
+    assert (state.state, state.reason) == ("PAUSED", "Break")
+    run(loop, NOW, 30, first=21)
+    assert DialerCall.objects.count() == 1  # nothing dialed for a paused agent
+
+
+@pytest.mark.parametrize("pausing", [False, True])
+def test_predictive_dials_nothing_more_for_an_agent_who_is_pausing(pausing):
+    people(12)
+    campaign = running_campaign(now=NOW, mode="PREDICTIVE", pacing_options={"initial_z": -1.0})
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(outcome="no_answer", ring=20.0))
+    first = run(loop, NOW, 1)[0].placed
+    if pausing:
+        pause(alice, NOW + timedelta(seconds=1))
+
+    later = sum(r.placed for r in run(loop, NOW, 15, first=1))
+
+    assert first >= 1
+    assert (later == 0) if pausing else (later > 0)

@@ -290,3 +290,54 @@ def test_a_campaign_form_sets_tries_retry_delay_and_pacing_options(supervisor, f
     campaign = Campaign.objects.get()
     assert (campaign.max_attempts, campaign.retry_minutes) == (5, 90)
     assert campaign.pacing_options == {"safety_margin": 0.005}
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_pause_after_this_call_from_the_call_screen(client, agent_alice, frozen_clock, ticked):
+    people(2)
+    campaign = running_campaign(now=frozen_clock)
+    client.force_login(agent_alice)
+    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
+    client.post(reverse("desk_status"), {"state": "READY"})
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, frozen_clock, 4)
+    popped = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true")
+    screen = client.get(popped["HX-Redirect"]).content.decode()
+    assert 'data-testid="pause-after-call"' in screen
+    # Pressed on the desk home during the call, the pause shows ticked on the call screen.
+    client.post(reverse("desk_status"), {"state": "PAUSED", "reason": "Coaching"})
+    screen = client.get(popped["HX-Redirect"]).content.decode()
+    assert "checked" in screen and "<option selected>Coaching</option>" in screen
+    session = CallSession.objects.get(agent=agent_alice)
+
+    form = {"code": "THIRD_PARTY", "pause_offered": "1", "pause_reason": "Lunch"}
+    if ticked:
+        form["pause_after"] = "1"
+    with freeze(frozen_clock + timedelta(seconds=10)):
+        done = client.post(reverse("desk_dispose", args=[session.pk]), form, follow=True)
+
+    state = current_state(agent_id=agent_alice.pk)
+    if ticked:
+        assert (state.state, state.reason) == ("PAUSED", "Lunch")
+        assert "You are paused (Lunch)" in done.content.decode()
+    else:  # unticked: the request made on the home page is withdrawn
+        assert state.state == "WRAP_UP"
+    run(loop, frozen_clock, 20, first=11)
+    assert DialerCall.objects.count() == 1  # nobody is dialed for a paused or wrapping agent
+
+
+def test_supervisors_see_who_is_pausing(client, agent_alice, supervisor_sam, frozen_clock):
+    people(1)
+    campaign = running_campaign(now=frozen_clock)
+    client.force_login(agent_alice)
+    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
+    client.post(reverse("desk_status"), {"state": "READY"})
+    loop, _ = loop_for(world_scenario(ring=30.0))
+    run(loop, frozen_clock, 1)
+    client.post(reverse("desk_status"), {"state": "PAUSED", "reason": "Break"})
+
+    client.force_login(supervisor_sam)
+    rows = client.get(reverse("supervisor_campaign_figures")).content.decode()
+    assert "(1 pausing)" in rows
+    api = client.get(f"/api/v1/campaigns/{campaign.pk}").json()
+    assert api["agents"] == {"ready": 1, "on_call": 0, "wrap_up": 0, "paused": 0, "pausing": 1}

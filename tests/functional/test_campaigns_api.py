@@ -88,7 +88,7 @@ def test_the_list_and_one_campaign_show_live_figures(client, sam, frozen_clock, 
     assert listed.status_code == 200 and [c["name"] for c in listed.json()] == ["Mercy spring"]
     body = one.json()
     assert body == listed.json()[0]
-    assert body["agents"] == {"ready": 1, "on_call": 0, "wrap_up": 0, "paused": 0}
+    assert body["agents"] == {"ready": 1, "on_call": 0, "wrap_up": 0, "paused": 0, "pausing": 0}
     assert body["calls_in_flight"] == 1 and body["dials_today"] == 1
     assert body["live_answers_30d"] == 0 and body["abandon_rate_30d"] == 0.0
     assert body["over_target"] is False

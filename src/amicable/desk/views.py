@@ -20,6 +20,7 @@ from amicable.dialer.agents import (
     call_finished,
     current_state,
     pause_requested,
+    withdraw_pause_request,
 )
 from amicable.identity.permissions import role_required
 from amicable.identity.roles import Role
@@ -158,7 +159,12 @@ def session_view(request, session_id: int):
         "disposition_form": forms.DispositionForm(),
         "note_form": forms.NoteForm(),
         "callback_form": forms.CallbackForm(),
+        "pause_reasons": PAUSE_REASONS,
     }
+    state = current_state(agent_id=request.user.pk)
+    if state is not None and state.state == "ON_CALL":  # a call the dialer connected
+        context["dialer_call"] = True
+        context["pausing"] = pause_requested(agent_id=request.user.pk)
     if session.may_negotiate:
         context.update(_negotiation_context(request, screen, now))
     return render(request, "desk/session.html", context)
@@ -537,6 +543,22 @@ def dispose(request, session_id: int):
     except (UnableTo, UnableToRecordFact) as error:
         messages.error(request, error.message)
         return _back(session_id, "outcome")
+    if request.POST.get("pause_offered") and not request.POST.get("pause_after"):
+        withdraw_pause_request(agent_id=request.user.pk)
+    elif request.POST.get("pause_after"):  # "Pause after this call", on a dialer call
+        try:
+            agent_chooses_state(
+                agent_id=request.user.pk,
+                state="PAUSED",
+                reason=request.POST.get("pause_reason", ""),
+                now=now,
+            )
+        except UnableToChangeState as error:
+            messages.error(request, error.message)
     call_finished(agent_id=request.user.pk, session_id=session.pk, now=now)  # dialer calls
-    messages.success(request, "Outcome recorded. Ready for the next account.")
+    state = current_state(agent_id=request.user.pk)
+    if state is not None and state.state == "PAUSED":
+        messages.success(request, f"Outcome recorded. You are paused ({state.reason}).")
+    else:
+        messages.success(request, "Outcome recorded. Ready for the next account.")
     return redirect("desk_home")

@@ -96,6 +96,15 @@ def pause_requested(*, agent_id: int) -> str:
     return membership.pause_reason if membership is not None else ""
 
 
+@transaction.atomic
+def withdraw_pause_request(*, agent_id: int) -> None:
+    """The agent no longer wants the pause they asked for (unticked "Pause after this call")."""
+    for membership in CampaignAgent.objects.select_for_update().filter(
+        agent_id=agent_id, left_at__isnull=True, pause_requested_at__isnull=False
+    ):
+        _clear_pause_request(membership)
+
+
 def grant_pause_if_clear(*, membership: CampaignAgent, now: datetime) -> bool:
     """Pause a ready agent who asked to, once no line dialed while they were counted as
     ready still rings or waits. An agent no longer ready (paused for a silent desk, logged

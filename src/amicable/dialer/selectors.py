@@ -29,6 +29,7 @@ class CampaignFigures:
     agents_on_call: int
     agents_wrap_up: int
     agents_paused: int
+    agents_pausing: int  # asked for a pause the dialer has not granted yet (counted as they are)
     calls_in_flight: int
     dials_today: int
     live_answers_today: int
@@ -119,14 +120,17 @@ def campaign_figures(
     }
     latest = AgentStateChange.objects.filter(agent_id=OuterRef("agent_id")).order_by("-at", "-id")
     agents: dict[int, dict[str, int]] = {}
-    for campaign_id, state in (
+    pausing: dict[int, int] = {}
+    for campaign_id, state, asked in (
         CampaignAgent.objects.filter(campaign_id__in=ids, left_at__isnull=True)
         .annotate(current=Subquery(latest.values("state")[:1]))
         .order_by("campaign_id", "agent_id")
-        .values_list("campaign_id", "current")
+        .values_list("campaign_id", "current", "pause_requested_at")
     ):
         counts = agents.setdefault(campaign_id, {})
         counts[state or AgentState.LOGGED_OUT] = counts.get(state or AgentState.LOGGED_OUT, 0) + 1
+        if asked is not None:
+            pausing[campaign_id] = pausing.get(campaign_id, 0) + 1
     members = {
         row["campaign_id"]: row
         for row in CampaignMember.objects.filter(campaign_id__in=ids)
@@ -148,6 +152,7 @@ def campaign_figures(
                 agents_on_call=team.get(AgentState.ON_CALL, 0),
                 agents_wrap_up=team.get(AgentState.WRAP_UP, 0),
                 agents_paused=team.get(AgentState.PAUSED, 0),
+                agents_pausing=pausing.get(campaign.pk, 0),
                 calls_in_flight=row.get("in_flight", 0),
                 dials_today=row.get("dials_today", 0),
                 live_answers_today=row.get("live_today", 0),

@@ -40,6 +40,10 @@ class AgentsOut(Schema):
     on_call: int
     wrap_up: int
     paused: int
+    pausing: int = Field(
+        description="agents counted above who asked for a pause the dialer grants once the "
+        "lines dialed for them are done or their call is finished"
+    )
 
 
 class CampaignOut(Schema):
@@ -149,6 +153,7 @@ def _out(figures: CampaignFigures) -> dict:
             "on_call": figures.agents_on_call,
             "wrap_up": figures.agents_wrap_up,
             "paused": figures.agents_paused,
+            "pausing": figures.agents_pausing,
         },
         "calls_in_flight": figures.calls_in_flight,
         "dials_today": figures.dials_today,

@@ -4,7 +4,13 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from amicable.dialer.models import AgentState, AgentStateChange, CampaignAgent, DialerCall
+from amicable.dialer.models import (
+    AgentState,
+    AgentStateChange,
+    Campaign,
+    CampaignAgent,
+    DialerCall,
+)
 from amicable.kernel.errors import UnableTo
 
 PAUSE_REASONS = ("Break", "Lunch", "Training", "Coaching", "Meeting", "Technical issue", "Personal")
@@ -14,6 +20,9 @@ DESK_CLOSED = "Desk closed"
 #: (A browser slows the timers of a tab left in the background, down to once a minute in
 #: Chrome after five minutes hidden: the timeout leaves room for that.)
 PRESENCE_TIMEOUT = timedelta(seconds=90)
+#: A campaign a dialer loop has not looked after for this long has no loop running: nothing
+#: is being dialed for its agents, so a pause is immediate (the loop ticks every second).
+LOOP_SILENCE = timedelta(seconds=10)
 
 
 class UnableToChangeState(UnableTo):
@@ -44,11 +53,13 @@ def agent_chooses_state(
     On call and wrap-up are the dialer's to set (a fake "on call" would count as talking in
     the pacing), and signing out records "logged out".
 
-    A pause cannot strand a person who is about to answer: while lines dialed when the agent
-    was counted as ready still ring, or while the agent is on a call, the pause is *requested*
-    (see `pause_requested`): the dialer stops counting them as idle at once, may still connect
-    a person those lines bring, and pauses them when the lines are done or the call is
-    finished. Choosing Ready withdraws the request."""
+    A pause cannot strand a person who is about to answer. While a dialer loop looks after
+    the agent's running campaign (it may be dialing for them this very moment) or lines of
+    the campaign still ring, and while the agent is on a call, the pause is *requested* (see
+    `pause_requested`): the loop stops counting them as idle from its next pass, may still
+    connect a person the lines already placed bring, and pauses them once a pass has left
+    them out and those lines are done (`grant_pause_if_clear`), or when the call is finished
+    (`call_finished`). Choosing Ready withdraws the request."""
     if state not in (AgentState.READY, AgentState.PAUSED):
         raise UnableToChangeState("Choose Ready or Pause.")
     if state == AgentState.PAUSED and reason.strip() not in PAUSE_REASONS:
@@ -72,7 +83,7 @@ def agent_chooses_state(
         or (
             current is not None
             and current.state == AgentState.READY
-            and _lines_ringing(membership, now)
+            and _loop_may_be_dialing(membership, now)
         )
     ):
         if membership.pause_requested_at is None:
@@ -90,9 +101,11 @@ def agent_chooses_state(
 
 def pause_requested(*, agent_id: int) -> str:
     """The reason of the pause the agent asked for and the dialer has not granted yet, or ""."""
-    membership = CampaignAgent.objects.filter(
-        agent_id=agent_id, left_at__isnull=True, pause_requested_at__isnull=False
-    ).first()
+    membership = (  # an ended membership keeps one only while its agent is on a call
+        CampaignAgent.objects.filter(agent_id=agent_id, pause_requested_at__isnull=False)
+        .order_by("-joined_at", "-id")
+        .first()
+    )
     return membership.pause_reason if membership is not None else ""
 
 
@@ -100,22 +113,34 @@ def pause_requested(*, agent_id: int) -> str:
 def withdraw_pause_request(*, agent_id: int) -> None:
     """The agent no longer wants the pause they asked for (unticked "Pause after this call")."""
     for membership in CampaignAgent.objects.select_for_update().filter(
-        agent_id=agent_id, left_at__isnull=True, pause_requested_at__isnull=False
+        agent_id=agent_id, pause_requested_at__isnull=False
     ):
         _clear_pause_request(membership)
 
 
-def grant_pause_if_clear(*, membership: CampaignAgent, now: datetime) -> bool:
-    """Pause a ready agent who asked to, once no line dialed while they were counted as
-    ready still rings or waits. An agent no longer ready (paused for a silent desk, logged
-    out) keeps no request; one on a call is paused by `call_finished`."""
-    if membership.pause_requested_at is None:
+@transaction.atomic
+def grant_pause_if_clear(*, membership_id: int, counted_out: bool, now: datetime) -> bool:
+    """Pause a ready agent who asked to, once the loop's pacing has left them out
+    (`counted_out`: a pass that read the request is over, so no dial counting them is still
+    being placed) and no line placed before the request still rings or waits. An agent no
+    longer ready (paused for a silent desk, logged out) keeps no request; one on a call is
+    paused by `call_finished`. The membership is locked and read again: the agent may have
+    pressed Ready, or been connected, since the caller looked."""
+    membership = (
+        CampaignAgent.objects.select_for_update()
+        .filter(pk=membership_id, left_at__isnull=True, pause_requested_at__isnull=False)
+        .select_related("campaign")
+        .first()
+    )
+    if membership is None or membership.pause_requested_at is None:
         return False
     current = current_state(agent_id=membership.agent_id)
     if current is None or current.state in (AgentState.PAUSED, AgentState.LOGGED_OUT):
         _clear_pause_request(membership)
         return False
     if current.state != AgentState.READY:
+        return False
+    if membership.campaign.status == Campaign.Status.RUNNING and not counted_out:
         return False
     if _lines_ringing(membership, membership.pause_requested_at):
         return False
@@ -127,6 +152,36 @@ def grant_pause_if_clear(*, membership: CampaignAgent, now: datetime) -> bool:
     )
     _clear_pause_request(membership)
     return True
+
+
+@transaction.atomic
+def settle_pause_requests(*, memberships, now: datetime) -> None:
+    """Memberships about to end (campaign stopped, agent leaving or joining another): a
+    ready agent who asked for a pause gets it now, since no line of that campaign can reach
+    them any more; one on a call keeps the request, which `call_finished` grants."""
+    for membership in memberships.filter(pause_requested_at__isnull=False).select_for_update():
+        current = current_state(agent_id=membership.agent_id)
+        if current is not None and current.state == AgentState.ON_CALL:
+            continue
+        if current is not None and current.state == AgentState.READY:
+            set_agent_state(
+                agent_id=membership.agent_id,
+                state=AgentState.PAUSED,
+                reason=membership.pause_reason or PAUSE_REASONS[0],
+                now=now,
+            )
+        _clear_pause_request(membership)
+
+
+def _loop_may_be_dialing(membership: CampaignAgent, now: datetime) -> bool:
+    """Might a dial counting this agent as ready be on its way, or a line of the campaign
+    reach them? Only while a dialer loop looks after the campaign (`LOOP_SILENCE`)."""
+    campaign = membership.campaign
+    if campaign.mode == Campaign.Mode.PREVIEW:
+        return False
+    if campaign.loop_seen_at is None or campaign.loop_seen_at < now - LOOP_SILENCE:
+        return False
+    return campaign.status == Campaign.Status.RUNNING or _lines_ringing(membership, now)
 
 
 def _lines_ringing(membership: CampaignAgent, placed_by: datetime) -> bool:
@@ -154,7 +209,9 @@ def agent_signed_out(*, agent_id: int, now: datetime) -> None:
         connected_agent_id=agent_id, state=DialerCall.State.CONNECTED
     ).exists():
         return
-    CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True).update(left_at=now)
+    ending = CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True)
+    settle_pause_requests(memberships=ending, now=now)
+    ending.update(left_at=now)
     current = current_state(agent_id=agent_id)
     if current is not None and current.state != AgentState.LOGGED_OUT:
         set_agent_state(agent_id=agent_id, state=AgentState.LOGGED_OUT, now=now)
@@ -195,9 +252,10 @@ def call_finished(
         ended = True
     current = current_state(agent_id=agent_id)
     if ended and current is not None and current.state == AgentState.ON_CALL:
-        membership = (
+        membership = (  # the campaign may have been stopped during the call: open or not
             CampaignAgent.objects.select_for_update()
-            .filter(agent_id=agent_id, left_at__isnull=True, pause_requested_at__isnull=False)
+            .filter(agent_id=agent_id, pause_requested_at__isnull=False)
+            .order_by("-joined_at", "-id")
             .first()
         )
         if membership is not None:  # the agent asked for a pause during the call

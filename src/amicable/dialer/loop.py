@@ -94,6 +94,8 @@ class CampaignRun:
     wrapping: dict[int, datetime] = field(default_factory=dict)  # agent -> since
     thirty_day_checked_at: datetime | None = None  # see DialerLoop._over_thirty_day_target
     thirty_day_over: bool = False
+    # Agents who had asked for a pause when the last pass read the agents: it left them out.
+    left_out: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -144,6 +146,11 @@ class DialerLoop:
 
     def tick(self, *, now: datetime) -> TickReport:
         """One full pass: events, routing, abandonment, then pacing of running campaigns."""
+        # Seen before anything else: an agent's pause now waits for this loop to count them
+        # out (`agents.agent_chooses_state`).
+        Campaign.objects.exclude(status=Campaign.Status.STOPPED).exclude(
+            mode=Campaign.Mode.PREVIEW
+        ).update(loop_seen_at=now)
         report = self.step_calls(now=now)
         self._end_silent_calls(now)
         for campaign in Campaign.objects.filter(status=Campaign.Status.RUNNING).order_by("id"):
@@ -390,7 +397,9 @@ class DialerLoop:
             left_at__isnull=True, pause_requested_at__isnull=False
         ).order_by("id")
         for membership in asking:
-            if grant_pause_if_clear(membership=membership, now=now):
+            run = self.runs.get(membership.campaign_id)
+            counted_out = run is not None and membership.agent_id in run.left_out
+            if grant_pause_if_clear(membership_id=membership.pk, counted_out=counted_out, now=now):
                 logger.info("agent %s: paused as asked, no line left ringing", membership.agent_id)
 
     def _agents(self, campaign_id: int) -> list[AgentNow]:
@@ -522,6 +531,7 @@ class DialerLoop:
         run = self._run_for(campaign, now)
         agents = self._agents(campaign.pk)
         states = {a.agent_id: a for a in agents}
+        run.left_out = frozenset(a.agent_id for a in agents if a.pausing)
         self._observe_agents(run, states, now)
         if run.policy is None:
             return report

@@ -77,6 +77,10 @@ class Campaign(models.Model):
     created_at = models.DateTimeField()
     status_changed_at = models.DateTimeField()
     list_built_at = models.DateTimeField(null=True, blank=True)
+    # When a dialer loop last looked after the campaign (every tick while it is not stopped):
+    # a pause pressed while a loop may be dialing for the agent waits for that loop to count
+    # them out (`agents.agent_chooses_state`); with no loop running it is immediate.
+    loop_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]

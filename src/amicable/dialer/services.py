@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
+from amicable.dialer.agents import settle_pause_requests
 from amicable.dialer.core import UnableToBuildPolicy, make_policy
 from amicable.dialer.models import (
     Campaign,
@@ -199,7 +200,9 @@ def set_campaign_status(
     if status == Campaign.Status.RUNNING:
         build_campaign_list(campaign_id=campaign.pk, now=now)
     if status == Campaign.Status.STOPPED:
-        CampaignAgent.objects.filter(campaign=campaign, left_at__isnull=True).update(left_at=now)
+        ending = CampaignAgent.objects.filter(campaign=campaign, left_at__isnull=True)
+        settle_pause_requests(memberships=ending, now=now)
+        ending.update(left_at=now)
     record_audit_event(
         at=now,
         actor_id=actor_id,
@@ -229,6 +232,7 @@ def join_campaign(*, campaign_id: int, agent_id: int, now: datetime) -> Campaign
     if current is not None:
         if current.campaign_id == campaign_id:
             return current
+        settle_pause_requests(memberships=CampaignAgent.objects.filter(pk=current.pk), now=now)
         current.left_at = now
         current.save(update_fields=["left_at"])
     try:
@@ -244,7 +248,9 @@ def leave_campaign(*, agent_id: int, now: datetime) -> None:
         connected_agent_id=agent_id, state=DialerCall.State.CONNECTED
     ).exists():
         raise UnableToJoinCampaign("Finish your call first (record its outcome).")
-    CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True).update(left_at=now)
+    ending = CampaignAgent.objects.filter(agent_id=agent_id, left_at__isnull=True)
+    settle_pause_requests(memberships=ending, now=now)
+    ending.update(left_at=now)
 
 
 def agent_campaign(*, agent_id: int) -> Campaign | None:

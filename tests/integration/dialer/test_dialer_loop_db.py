@@ -14,6 +14,7 @@ from amicable.dialer.agents import call_finished, current_state, set_agent_state
 from amicable.dialer.models import AgentStateChange, CampaignMember, DialerCall, ProviderEvent
 from amicable.dialer.selectors import campaign_figures
 from amicable.identity.roles import Role
+from amicable.kernel.clock import freeze
 from tests.integration.dialer.dialer_world import (
     loop_for,
     people,
@@ -630,13 +631,27 @@ def test_the_desk_says_a_pause_is_on_its_way(client):
     run(loop, NOW, 1)
     client.force_login(alice)
 
-    response = client.post("/desk/status/", {"state": "PAUSED", "reason": "Break"}, follow=True)
+    with freeze(NOW + timedelta(seconds=1)):  # the loop's clock
+        response = client.post("/desk/status/", {"state": "PAUSED", "reason": "Break"}, follow=True)
+        assert "You will be paused in a few seconds" in response.content.decode()
+        panel = client.get("/desk/dialer/").content.decode()
+        assert "Pausing · Break" in panel
+        client.post("/desk/status/", {"state": "READY"})
+        assert "Pausing" not in client.get("/desk/dialer/").content.decode()
 
-    assert "You will be paused in a few seconds" in response.content.decode()
-    panel = client.get("/desk/dialer/").content.decode()
-    assert "Pausing · Break" in panel
-    client.post("/desk/status/", {"state": "READY"})
-    assert "Pausing" not in client.get("/desk/dialer/").content.decode()
+
+def test_with_no_dialer_loop_running_a_pause_is_at_once():
+    """Nothing dials for the agent when no loop has looked after the campaign lately."""
+    people(1)
+    campaign = running_campaign(now=NOW)
+    (alice,) = agents("alice")
+    ready_agents(campaign, [alice], now=NOW)
+    loop, _ = loop_for(world_scenario(ring=30.0))
+    run(loop, NOW, 1)  # a line rings, then the loop stops
+
+    pause(alice, NOW + timedelta(seconds=11))
+
+    assert current_state(agent_id=alice.pk).state == "PAUSED"
 
 
 def test_pause_pressed_on_a_call_comes_when_the_outcome_is_recorded():

@@ -25,6 +25,7 @@ from amicable.dialer.services import (
 from amicable.http_api.auth import require
 from amicable.identity.roles import Role
 from amicable.kernel.clock import utc_now
+from amicable.kernel.ids import storable_id
 from amicable.strategy.services import work_queue_debt_ids
 
 router = Router(tags=["campaigns"])
@@ -167,6 +168,8 @@ def _out(figures: CampaignFigures) -> dict:
 
 
 def _one(campaign_id: int) -> dict:
+    if not storable_id(campaign_id):
+        raise Http404(f"No campaign {campaign_id}.")
     found = campaign_figures(now=utc_now(), campaign_ids=[campaign_id])
     if not found:
         raise Http404(f"No campaign {campaign_id}.")
@@ -232,7 +235,7 @@ def change_status(request, campaign_id: int, payload: StatusIn):
     """RUNNING starts (or resumes) a campaign and refreshes its list; PAUSED holds its
     dialing; STOPPED ends it for good. A change its status does not allow gets 422."""
     require(request, MANAGERS)
-    if not Campaign.objects.filter(pk=campaign_id).exists():
+    if not storable_id(campaign_id) or not Campaign.objects.filter(pk=campaign_id).exists():
         raise Http404(f"No campaign {campaign_id}.")
     set_campaign_status(
         campaign_id=campaign_id, status=payload.status, actor_id=request.user.pk, now=utc_now()

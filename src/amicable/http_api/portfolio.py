@@ -9,10 +9,12 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from amicable.http_api.auth import require
 from amicable.identity.roles import BACK_OFFICE, IMPORTERS, Role
 from amicable.kernel.clock import utc_now
+from amicable.kernel.ids import MAX_ID
 from amicable.portfolio.imports import receive_placement_file
 from amicable.portfolio.selectors import (
     account_for,
@@ -137,12 +139,12 @@ class ConsumerOut(Schema):
 class DebtFilter(Schema):
     creditor: str | None = None
     status: str | None = None
-    consumer_id: int | None = None
+    consumer_id: int | None = Field(None, ge=1, le=MAX_ID)
     min_balance: Decimal | None = None
     max_balance: Decimal | None = None
-    q: str | None = None
-    limit: int = 50
-    offset: int = 0
+    q: str | None = Field(None, max_length=100)
+    limit: int = 50  # 1 to 500; other values are brought within
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get("/creditors", response=list[CreditorOut])
@@ -170,7 +172,7 @@ def add_creditor(request, payload: CreditorIn):
 @router.get("/placements", response=list[PlacementOut])
 def list_placements(request, limit: int = 50):
     require(request, IMPORTERS | {Role.COMPLIANCE, Role.CLIENT})
-    return list(visible_placements(request.user)[: min(limit, 500)])
+    return list(visible_placements(request.user)[: max(1, min(limit, 500))])
 
 
 @router.post("/placements", response={202: PlacementOut})
@@ -267,8 +269,6 @@ def list_debts(request, filters: Query[DebtFilter]):
     last 4)."""
     require(request, BACK_OFFICE)
     limit = max(1, min(filters.limit, 500))
-    if filters.q:
-        return search_debts(user=request.user, text=filters.q, limit=limit)
     debts = visible_debts(request.user).select_related("creditor", "consumer")
     if filters.creditor:
         debts = debts.filter(creditor__code=filters.creditor)
@@ -280,7 +280,10 @@ def list_debts(request, filters: Query[DebtFilter]):
         debts = debts.filter(balance__gte=filters.min_balance)
     if filters.max_balance is not None:
         debts = debts.filter(balance__lte=filters.max_balance)
-    offset = max(filters.offset, 0)
+    offset = filters.offset
+    if filters.q:  # the search's order (people by name), within the filters
+        found = search_debts(user=request.user, text=filters.q, limit=offset + limit, within=debts)
+        return found[offset : offset + limit]
     return list(debts.order_by("id")[offset : offset + limit])
 
 

@@ -200,8 +200,11 @@ def decide_approval(
     approval = (
         ApprovalRequest.objects.select_for_update()
         .select_related("arrangement")
-        .get(pk=approval_id)
+        .filter(pk=approval_id)
+        .first()
     )
+    if approval is None:
+        raise UnableToDecideApproval("there is no such approval request")
     if approval.status != ApprovalRequest.Status.PENDING:
         raise UnableToDecideApproval(
             f"this request was already {approval.get_status_display().lower()}"
@@ -248,8 +251,8 @@ def accept_counter(
     *, approval_id: int, actor_id: int, now: datetime, today: date, first_due_on: date
 ) -> Arrangement:
     """The person accepts the supervisor's counter: it becomes an active arrangement."""
-    approval = ApprovalRequest.objects.select_related("arrangement").get(pk=approval_id)
-    if approval.status != ApprovalRequest.Status.COUNTERED:
+    approval = ApprovalRequest.objects.select_related("arrangement").filter(pk=approval_id).first()
+    if approval is None or approval.status != ApprovalRequest.Status.COUNTERED:
         raise UnableToArrange("there is no counter offer to accept")
     original = approval.arrangement
     # `decide_approval` sets both when it counters.

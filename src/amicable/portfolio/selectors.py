@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from amicable.identity.models import AuditEvent
 from amicable.identity.roles import Role, roles_of
+from amicable.kernel.ids import storable_id
 from amicable.portfolio.core.errors import UnableToParseValue
 from amicable.portfolio.core.values import normalize_phone
 from amicable.portfolio.models import (
@@ -101,12 +102,17 @@ def parse_search(text: str) -> SearchQuery | None:
     return SearchQuery("account_or_name", text)
 
 
-def search_debts(*, user, text: str, limit: int = 50) -> list[Debt]:
-    """Debts whose account number, person's name, phone, email or SSN last 4 match."""
+def search_debts(
+    *, user, text: str, limit: int = 50, within: QuerySet[Debt] | None = None
+) -> list[Debt]:
+    """Debts whose account number, person's name, phone, email or SSN last 4 match; only
+    among `within` (debts the user may see, further filtered) when given."""
     query = parse_search(text)
     if query is None:
         return []
-    debts = visible_debts(user).select_related("consumer", "creditor")
+    debts = (visible_debts(user) if within is None else within).select_related(
+        "consumer", "creditor"
+    )
     if query.kind == "ssn_last4":
         # Four digits may also be a short account number: that exact match comes first.
         by_account = list(_by_account_number(debts, text)[:limit])
@@ -169,7 +175,10 @@ class AccountView:
 
 def account_for(*, user, consumer_id: int) -> AccountView | None:
     """The person, their contact points, the debts this user may see (with ledgers), and
-    the history. None when the user may see none of this person's debts."""
+    the history. None when the user may see none of this person's debts (or the id cannot
+    be one: a URL may carry any number of digits)."""
+    if not storable_id(consumer_id):
+        return None
     debts = list(
         visible_debts(user)
         .filter(consumer_id=consumer_id)
@@ -188,12 +197,50 @@ def account_for(*, user, consumer_id: int) -> AccountView | None:
     contact_points = list(
         visible_contact_points(user).filter(consumer=consumer).order_by("kind", "-is_primary", "id")
     )
-    history = list(
-        AuditEvent.objects.filter(
-            Q(object_type="Consumer", object_id=str(consumer_id))
-            | Q(object_type="Debt", object_id__in=[str(d.pk) for d in debts])
+    about_debts = Q(object_type="Debt", object_id__in=[str(d.pk) for d in debts])
+    about_person = Q(object_type="Consumer", object_id=str(consumer_id))
+    if client_creditor_id(user) is None:
+        history = list(
+            AuditEvent.objects.filter(about_debts | about_person)
+            .select_related("actor")
+            .order_by("-at", "-id")[:HISTORY_LENGTH]
         )
-        .select_related("actor")
-        .order_by("-at", "-id")[:200]
-    )
+    else:
+        history = _client_history(about_debts, about_person, {d.pk for d in debts})
     return AccountView(consumer, contact_points, debts, history)
+
+
+HISTORY_LENGTH = 200
+
+
+def _client_history(about_debts: Q, about_person: Q, visible: set[int]) -> list[AuditEvent]:
+    """A creditor's user sees the events of their own debts, and of the person only those
+    that name debts, all of them theirs: the person's other events (a dispute of another
+    creditor's debt, a hardship assessment, a contact made about other debts) would tell
+    them about accounts placed elsewhere."""
+    own = list(
+        AuditEvent.objects.filter(about_debts)
+        .select_related("actor")
+        .order_by("-at", "-id")[:HISTORY_LENGTH]
+    )
+    person = [
+        event
+        for event in AuditEvent.objects.filter(about_person)
+        .select_related("actor")
+        .order_by("-at", "-id")[: HISTORY_LENGTH * 5]
+        if _names_only(event.details, visible)
+    ]
+    merged = sorted(own + person, key=lambda e: (e.at, e.pk), reverse=True)
+    return merged[:HISTORY_LENGTH]
+
+
+def _names_only(details: object, visible: set[int]) -> bool:
+    if not isinstance(details, dict):
+        return False
+    named = details.get("debt_ids")
+    if not isinstance(named, list) or not named:
+        return False
+    try:
+        return {int(i) for i in named} <= visible
+    except (TypeError, ValueError):
+        return False

@@ -16,6 +16,7 @@ from amicable.compliance import api as compliance
 from amicable.dialer import services as dialer
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
+from amicable.kernel.ids import storable_id
 from amicable.negotiation.models import Arrangement
 from amicable.portfolio.models import Consumer, ContactPoint, Debt, fold
 from amicable.strategy.models import (
@@ -99,6 +100,8 @@ def _claim(*, consumer_id: int, agent_id: int, origin: str, now: datetime) -> Ca
 
 def open_account(*, agent_id: int, consumer_id: int, origin: str, now: datetime) -> CallSession:
     """Open an account in the desk (from search, an inbound call or the dialer's screen pop)."""
+    if not storable_id(consumer_id) or not Consumer.objects.filter(pk=consumer_id).exists():
+        raise UnableToWorkAccount("There is no such account.")
     session = _claim(consumer_id=consumer_id, agent_id=agent_id, origin=origin, now=now)
     if session is None:
         raise UnableToWorkAccount("Another agent is working this account right now.")

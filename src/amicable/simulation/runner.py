@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from amicable.dialer.core.factory import make_policy
+from amicable.dialer.core.factory import UnableToBuildPolicy, make_policy
 from amicable.dialer.core.pacing import PacingPolicy
 from amicable.simulation.clairvoyant import ClairvoyantPolicy
 from amicable.simulation.metrics import Metrics, SeriesPoint, Totals
@@ -41,7 +41,10 @@ def build_policy(
     if options is None:
         options = scenario.pacing_options if spec == scenario.pacing else {}
     if spec == CLAIRVOYANT:
-        return ClairvoyantPolicy(**options)
+        try:
+            return ClairvoyantPolicy(**options)
+        except (TypeError, ValueError) as error:
+            raise UnableToBuildPolicy(f"pacing {spec!r}: bad pacing_options ({error})") from error
     if spec == "predictive" and "shift_hours" not in options:
         # The shift's length is known here: predictive spreads its abandonment budget over
         # it (a 1-hour scenario planned as 8 hours spends the budget eight times too fast).

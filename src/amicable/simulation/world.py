@@ -59,6 +59,11 @@ _ABANDON = 4  # a waiting person's deadline
 _TICK = 5
 _PICKUP = 6  # a line is picked up (person or machine); only sent to policies that observe
 
+#: A policy asking for more dials than this in one tick has gone wrong (a runaway count would
+#: fill memory with calls): the run stops with a clear message.
+DIALS_PER_AGENT_PER_TICK = 100
+MIN_DIAL_LIMIT = 1000
+
 # Agent states.
 IDLE = 0
 TALKING = 1
@@ -148,6 +153,7 @@ class World:
         end = scenario.shift_seconds
         tick = scenario.tick_seconds
         n_agents = scenario.agents
+        dial_limit = max(MIN_DIAL_LIMIT, DIALS_PER_AGENT_PER_TICK * n_agents)
         amd = timing.amd_seconds
         abandon_after = timing.abandon_after
 
@@ -245,6 +251,12 @@ class World:
                 wanted = policy.calls_to_place(snapshot)
                 if type(wanted) is not int:
                     wanted = _dial_count(wanted, now)
+                if wanted > dial_limit:
+                    raise PolicyFailed(
+                        f"the pacing policy asked for {wanted:,} dials {now:.0f} s into the "
+                        f"shift; the simulator places at most {dial_limit:,} a tick "
+                        f"({DIALS_PER_AGENT_PER_TICK} per agent, at least {MIN_DIAL_LIMIT:,})"
+                    )
                 for _ in range(max(0, int(wanted))):
                     dials += 1
                     dialing += 1
@@ -281,7 +293,7 @@ class World:
                     call = Call(dials, now, outcome, ring, ends_at)
                     seq += 1
                     push(heap, (ends_at, code_out, seq, call))
-                    if observe is not None and outcome <= MACHINE:
+                    if observe is not None and outcome <= MACHINE and amd > 0:
                         seq += 1
                         push(heap, (now + ring, _PICKUP, seq, call))
                     if observe is not None:
@@ -295,6 +307,8 @@ class World:
                 if bucket:
                     lives_in_bucket[int(now // bucket)] += 1
                 if observe is not None:
+                    if amd == 0:  # picked up and detected at once: the pick-up comes first
+                        observe(Event(PICKED_UP, now, call.id, None, call.ring))
                     observe(Event(ANSWERED_LIVE, now, call.id, None, call.ring))
                 call.waiting_since = now
                 if idle_agents:
@@ -310,6 +324,8 @@ class World:
                 dialing -= 1
                 call.state = _DONE
                 if observe is not None:
+                    if amd == 0 and call.outcome == MACHINE:  # the pick-up comes first
+                        observe(Event(PICKED_UP, now, call.id, None, call.ring))
                     observe(Event(_OUTCOME_KINDS[call.outcome], now, call.id, None, call.ring))
 
             elif code == _TALK_END:

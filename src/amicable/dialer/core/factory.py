@@ -93,6 +93,10 @@ def _plug_in(name: str, options: dict[str, Any]) -> PacingPolicy:
             f"pacing {name!r}: {module_name} has a syntax error "
             f"({error.filename}, line {error.lineno}: {error.msg})"
         ) from error
+    except (Exception, SystemExit) as error:  # the module's own code failed as it loaded
+        raise UnableToBuildPolicy(
+            f"pacing {name!r}: importing {module_name} raised {type(error).__name__}: {error}"
+        ) from error
     cls = getattr(module, class_name, None)
     if cls is None:
         raise UnableToBuildPolicy(f"pacing {name!r}: {module_name} has no {class_name}")
@@ -106,4 +110,10 @@ def _plug_in(name: str, options: dict[str, Any]) -> PacingPolicy:
         ) from error
     if not callable(getattr(policy, "calls_to_place", None)):
         raise UnableToBuildPolicy(f"pacing {name!r}: {class_name} has no calls_to_place(snapshot)")
+    observe = getattr(policy, "observe", None)
+    if observe is not None and not callable(observe):
+        raise UnableToBuildPolicy(
+            f"pacing {name!r}: {class_name}.observe must be a method observe(event), "
+            f"not {type(observe).__name__}"
+        )
     return policy

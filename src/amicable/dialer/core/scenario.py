@@ -146,7 +146,18 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         values["outcomes"] = _parse_outcomes(_table("outcomes", top["outcomes"]))
     if "timing" in top:
         values["timing"] = _parse_timing(_table("timing", top["timing"]))
-    return Scenario(**values)
+    scenario = Scenario(**values)
+    ticks = scenario.shift_seconds / scenario.tick_seconds
+    if ticks > MAX_TICKS:
+        raise UnableToLoadScenario(
+            f"hours = {scenario.hours} with tick_seconds = {scenario.tick_seconds} makes "
+            f"{ticks:,.0f} ticks; at most {MAX_TICKS:,} (a month at 1 s is 2,678,400)"
+        )
+    return scenario
+
+
+#: The simulator schedules every tick of the shift up front: a bound on its memory and time.
+MAX_TICKS = 10_000_000
 
 
 def _parse_outcomes(table: dict[str, Any]) -> Outcomes:

@@ -74,9 +74,9 @@ class ViciDialAdaptivePolicy:
         drop_stats_interval_seconds: float = 60.0,
         differential_samples: int = 20,
     ) -> None:
-        dial_method = dial_method.upper()
-        if dial_method not in DIAL_METHODS:
+        if not isinstance(dial_method, str) or dial_method.upper() not in DIAL_METHODS:
             raise ValueError(f"dial_method must be one of {', '.join(DIAL_METHODS)}")
+        dial_method = dial_method.upper()
         if dl_diff_target_method not in DIFF_TARGET_METHODS:
             raise ValueError(
                 f"dl_diff_target_method must be one of {', '.join(DIFF_TARGET_METHODS)}"

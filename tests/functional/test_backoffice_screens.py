@@ -164,7 +164,27 @@ def test_upload_form_errors_are_clear(client, supervisor_sam, creditor_mercy, tm
     with wrong.open("rb") as handle:
         response = client.post(reverse("placement_list"), {"creditor": "mercy", "file": handle})
     assert response.status_code == 200
-    assert "Choose a .csv or .xlsx file." in response.content.decode()
+    assert "notes.pdf is a PDF document" in response.content.decode()
+    assert not Placement.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Export.xls", "placement"])
+def test_the_upload_page_reads_a_csv_whatever_its_name(
+    client,
+    supervisor_sam,
+    creditor_mercy,
+    placement_csv,
+    tmp_path,
+    name,
+    django_capture_on_commit_callbacks,
+):
+    renamed = tmp_path / name
+    renamed.write_bytes(placement_csv.read_bytes())
+    client.force_login(supervisor_sam)
+    with renamed.open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("placement_list"), {"creditor": "mercy", "file": handle})
+    assert response.status_code == 302
+    assert Placement.objects.get().created == 4
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +49,45 @@ def test_an_error_in_the_producer_is_raised_here_with_its_type_and_message() -> 
         for item in in_background(failing_items):
             received.append(item)
     assert received == [1]
+
+
+ORPHANED = """
+import itertools, multiprocessing, os, sys
+from amicable.kernel.background import in_background
+
+items = in_background(itertools.count)
+next(items)
+print(multiprocessing.active_children()[0].pid, flush=True)
+sys.stdin.read()
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_the_producer_ends_when_its_consumer_is_killed():
+    """An import killed with SIGKILL runs no clean-up; its reader, blocked on a full queue,
+    must not live on (holding a few batches of memory) for ever."""
+    consumer = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", ORPHANED],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    producer = int(consumer.stdout.readline())
+    consumer.kill()
+    consumer.wait()
+    deadline = time.monotonic() + 15
+    while _running(producer) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    still_running = _running(producer)
+    if still_running:
+        os.kill(producer, signal.SIGKILL)
+    assert not still_running, "the producer outlived its consumer"

@@ -9,11 +9,7 @@ class PlacementUploadForm(forms.Form):
         to_field_name="code",
         empty_label="Choose the creditor…",
     )
+    # Any name: the format is recognised from the content (an export named "Export.xls" or
+    # with no extension is often a CSV), and a file that is neither is refused, saying why.
     file = forms.FileField(help_text="CSV or XLSX, with the standard columns or a mapping")
     mapping = forms.FileField(required=False, help_text="Optional: a mapping file (CSV or JSON)")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError("Choose a .csv or .xlsx file.")
-        return upload

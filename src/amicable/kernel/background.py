@@ -34,13 +34,32 @@ def _produce(module: str, name: str, args: tuple, kwargs: dict, channel) -> None
         with fewer_gc_passes():
             for item in producer(*args, **kwargs):
                 try:
-                    channel.put((_MARSHALLED, marshal.dumps(item)))
+                    message = (_MARSHALLED, marshal.dumps(item))
                 except ValueError:  # a type marshal does not write
-                    channel.put((_ITEM, item))
-        channel.put((_DONE, None))
+                    message = (_ITEM, item)
+                _put_while_parent_lives(channel, message)
+        _put_while_parent_lives(channel, (_DONE, None))
     except Exception as error:
         kind = type(error)
         channel.put((_ERROR, (kind.__module__, kind.__qualname__, str(error))))
+
+
+#: How often a producer waiting on a full queue checks that its consumer is still there.
+_PARENT_CHECK_SECONDS = 1.0
+
+
+def _put_while_parent_lives(channel, message) -> None:
+    """Put `message` on the queue; if the process that started this one has died (an import
+    killed with SIGKILL runs no clean-up), stop instead of waiting on a full queue forever,
+    holding the memory of a few batches."""
+    while True:
+        try:
+            channel.put(message, timeout=_PARENT_CHECK_SECONDS)
+            return
+        except queue.Full:
+            parent = multiprocessing.parent_process()
+            if parent is None or not parent.is_alive():
+                raise SystemExit(0) from None
 
 
 def _rebuild_error(module: str, qualname: str, message: str) -> Exception:

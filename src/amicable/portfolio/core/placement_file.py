@@ -11,12 +11,15 @@ so an import never starts on a file it would have to abandon half-way.
 
 import codecs
 import csv
+import itertools
 import json
+import math
 import operator
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, NamedTuple
@@ -390,6 +393,7 @@ class PlacementFile:
         delimiter = max(_CANDIDATE_DELIMITERS, key=first_line.count)
         if first_line.count(delimiter) == 0:
             delimiter = ","
+        self._delimiter = delimiter
         self._records = csv.reader(self._handle, delimiter=delimiter)
         return self._next_record(row_number=0)
 
@@ -411,6 +415,9 @@ class PlacementFile:
                 self._binary_handle, read_only=True, data_only=True
             )
             sheet = self._workbook.worksheets[0]
+            # Some writers leave a <dimension> smaller than the data; read-only openpyxl
+            # would stop there without a word.
+            sheet.reset_dimensions()
             cells = sheet.iter_rows(values_only=True)
             header_cells = next(cells, None)
         except Exception as error:  # openpyxl raises many kinds for a broken archive
@@ -449,15 +456,24 @@ class PlacementFile:
         # put at the end of every record (-1).
         position_of = dict(zip(names, positions, strict=True))
         pick = operator.itemgetter(*[position_of.get(name, -1) for name in STANDARD_COLUMNS])
+        csv_reader = self._records if self.file_format == "CSV" else None
+        last_line = csv_reader.line_num if csv_reader is not None else 0  # type: ignore[attr-defined]
         row_number = 0
         while True:
             record = self._next_record(row_number=row_number + 1)
             if record is None:
                 return
             row_number += 1
+            problem = ""
+            if csv_reader is not None:
+                line = csv_reader.line_num  # type: ignore[attr-defined]
+                if (
+                    line - last_line > 1 and record and "\n" in record[-1]
+                ):  # a quoted line break, rare
+                    problem = self._unclosed_quote(first_line=last_line + 1, last_line=line)
+                last_line = line
             if not any(record):
                 continue
-            problem = ""
             if len(record) != width:
                 if len(record) < width:
                     record = record + [""] * (width - len(record))
@@ -468,6 +484,28 @@ class PlacementFile:
                     )
             record.append("")
             yield RawRow(row_number, pick(record), problem)
+
+    def _unclosed_quote(self, *, first_line: int, last_line: int) -> str:
+        """A record that spans lines and whose last cell holds a line break may be one whose
+        opening double quote is never closed: the lenient reader then takes the rest of the
+        file as that cell, and the rows in it would vanish without a word. A strict reading
+        from the record's first line tells: it ends with "unexpected end of data". Returns
+        the problem to report on the row, or "" when the quote is closed."""
+        with open(self.path, encoding=self.encoding, newline="") as handle:
+            rest = itertools.islice(handle, first_line - 1, None)
+            try:
+                for _ in csv.reader(rest, delimiter=self._delimiter, strict=True):
+                    pass
+            except csv.Error as error:
+                if "unexpected end of data" not in str(error):
+                    return ""
+            else:
+                return ""
+        return (
+            f"a double quote opened in this row is never closed, so lines {first_line} to "
+            f"{last_line} (the end of the file) were read as one cell of it, and the rows on "
+            "them were not imported: close the quote and import the file again"
+        )
 
     def close(self) -> None:
         if self._handle is not None:
@@ -511,7 +549,8 @@ def _cell_text(value: object) -> str:
     """Turn a spreadsheet cell into the text a CSV would have carried.
 
     Dates become ISO text; whole numbers lose the `.0` a float gives them (account numbers are
-    often stored as numbers); other floats use their shortest exact spelling (`1234.5`).
+    often stored as numbers); other floats are written with the 15 significant digits Excel
+    shows and exports (`1234.5000000000002`, a formula's binary rounding, is `1234.5`).
     """
     if value is None:
         return ""
@@ -520,7 +559,12 @@ def _cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if not math.isfinite(value):
+            return repr(value)
+        shown = float(format(value, ".15g"))
+        if shown.is_integer():
+            return str(int(shown))
+        return format(Decimal(repr(shown)), "f")
     if isinstance(value, datetime):
         if value.time() == time(0, 0):
             return value.date().isoformat()
@@ -576,7 +620,13 @@ def detect_encoding(path: Path) -> str:
             return encoding
     if _decodes_cleanly(path, encoding="utf-8"):
         return "utf-8"
-    sample, fits_western, utf8_line, other_line = _non_ascii_sample(path)
+    sample, fits_western, utf8_line, other_line, control_line = _non_ascii_sample(path)
+    if utf8_line and other_line and control_line:  # binary data, not rows from two files
+        raise UnableToReadPlacementFile(
+            f"cannot read the file's text: it is not UTF-8 and line {control_line} holds bytes "
+            "that are not text (binary data such as a picture or a PDF); save the placement "
+            "as CSV UTF-8 or XLSX and import it again"
+        )
     if utf8_line and other_line:
         raise UnableToReadPlacementFile(
             f"the file mixes encodings: line {utf8_line} is UTF-8 and line {other_line} is "
@@ -680,17 +730,20 @@ def _decodes_cleanly(path: Path, *, encoding: str) -> bool:
     return True
 
 
-def _non_ascii_sample(path: Path) -> tuple[bytes, bool, int, int]:
+def _non_ascii_sample(path: Path) -> tuple[bytes, bool, int, int, int]:
     """Collect lines holding non-ASCII bytes (what an encoding detector needs to see: a sample
     of the first kilobytes may be pure ASCII), check every line decodes as Windows-1252
     without NUL or other control characters, and note the first line that is UTF-8 and the
     first that is not (0: none). A file that is not UTF-8 as a whole yet has UTF-8 lines
-    mixes encodings: read either way, some of its names come out garbled."""
+    mixes encodings: read either way, some of its names come out garbled. Also the first line
+    holding a NUL or another control byte no text file has (0: none): binary data."""
     sample = bytearray()
     fits_western = True
-    utf8_line = other_line = 0
+    utf8_line = other_line = control_line = 0
     with open(path, "rb") as file:
         for number, line in enumerate(file, start=1):
+            if not control_line and _CONTROL_BYTES.search(line):
+                control_line = number
             if line.isascii():
                 if b"\x00" in line:
                     fits_western = False
@@ -712,4 +765,8 @@ def _non_ascii_sample(path: Path) -> tuple[bytes, bool, int, int]:
                     fits_western = not any(ord(char) < 32 and char not in "\t\r\n" for char in text)
             if not fits_western and len(sample) >= _ENCODING_SAMPLE_LIMIT and other_line:
                 break
-    return bytes(sample), fits_western, utf8_line, other_line
+    return bytes(sample), fits_western, utf8_line, other_line, control_line
+
+
+# Bytes below 32 other than tab, line feed, vertical tab, form feed and carriage return.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")

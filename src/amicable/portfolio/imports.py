@@ -611,9 +611,10 @@ def apply_prepared_rows(
         debt_id, fingerprint = found
         if fingerprint == row.fingerprint:
             unchanged += 1
-        else:
-            _update_debt(placement=placement, debt_id=debt_id, row=row, now=now, context=context)
+        elif _update_debt(placement=placement, debt_id=debt_id, row=row, now=now, context=context):
             updated += 1
+        else:  # the row reads differently (a file with fewer columns) but changes nothing
+            unchanged += 1
     return AppliedCounts(created, updated, unchanged, placed_total)
 
 
@@ -813,9 +814,10 @@ def _update_debt(
     row: PreparedRow,
     now: datetime,
     context: PlacementContext,
-) -> None:
+) -> bool:
     """A changed row: refresh descriptive fields, add new contact points, and post the
-    difference in each balance bucket as an adjustment.
+    difference in each balance bucket as an adjustment. Returns whether anything changed
+    besides the row's fingerprint (kept, so that the same file next time is skipped fast).
 
     The difference is taken from what the creditor's files said before (the entries posted by
     placements), not from the debt's balance now: a payment the agency collected since the
@@ -833,17 +835,25 @@ def _update_debt(
         if not given or name not in _DEBT_FIELD_COLUMN or _DEBT_FIELD_COLUMN[name] in given
     ]
     debt = Debt.objects.get(pk=debt_id)
-    for name in updated:
+    differing = [name for name in updated if getattr(debt, name) != value(name)]
+    for name in differing:
         setattr(debt, name, value(name))
-    debt.save(update_fields=updated)
-    _refresh_person(consumer_id=debt.consumer_id, row=row, context=context)
+    if differing:
+        debt.save(update_fields=differing)
+    changed = any(name != "source_fingerprint" for name in differing)
+    changed |= _refresh_person(consumer_id=debt.consumer_id, row=row, context=context)
+    known = set(
+        ContactPoint.objects.filter(consumer_id=debt.consumer_id).values_list("kind", "value")
+    )
+    new_points = [point for point in row.contact_points if (point[0], point[1]) not in known]
     insert_rows(
         ContactPoint,
         CONTACT_POINT_COLUMNS,
-        [(debt.consumer_id, *point) for point in row.contact_points],
+        [(debt.consumer_id, *point) for point in new_points],
         constants=contact_point_constants(context),
         ignore_conflicts=True,
     )
+    changed |= bool(new_points)
     placed = _placed_buckets(debt.pk)
     current = Buckets(
         principal=debt.principal_balance, interest=debt.interest_balance, fees=debt.fees_balance
@@ -860,18 +870,20 @@ def _update_debt(
             interest=max(value("interest_balance") - placed.interest, -current.interest),
             fees=max(value("fees_balance") - placed.fees, -current.fees),
         )
-    if delta.principal or delta.interest or delta.fees:
-        post_ledger_entry(
-            debt_id=debt.pk,
-            kind=LedgerEntry.Kind.ADJUSTMENT,
-            buckets=delta,
-            effective_on=now.date(),
-            recorded_at=now,
-            placement_id=placement.pk,
-            idempotency_key=f"placement:{placement.pk}:{debt.account_number}:adjustment",
-            description=f"Balance updated by placement file {placement.file_name}",
-            created_by_id=placement.uploaded_by_id,
-        )
+    if not (delta.principal or delta.interest or delta.fees):
+        return changed
+    post_ledger_entry(
+        debt_id=debt.pk,
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        buckets=delta,
+        effective_on=now.date(),
+        recorded_at=now,
+        placement_id=placement.pk,
+        idempotency_key=f"placement:{placement.pk}:{debt.account_number}:adjustment",
+        description=f"Balance updated by placement file {placement.file_name}",
+        created_by_id=placement.uploaded_by_id,
+    )
+    return True
 
 
 def _spread(change: Decimal, current: Buckets) -> Buckets:
@@ -888,13 +900,14 @@ def _spread(change: Decimal, current: Buckets) -> Buckets:
     return Buckets(principal=taken[0], interest=taken[1], fees=taken[2])
 
 
-def _refresh_person(*, consumer_id: int, row: PreparedRow, context: PlacementContext) -> None:
+def _refresh_person(*, consumer_id: int, row: PreparedRow, context: PlacementContext) -> bool:
     """A creditor's corrected name (or date of birth) reaches the person, when the person is
     this creditor's alone. A person other creditors placed too keeps what they have: one
-    creditor's file does not rename another's debtor (their client users see the name)."""
+    creditor's file does not rename another's debtor (their client users see the name).
+    Returns whether the person changed."""
     others = Debt.objects.filter(consumer_id=consumer_id).exclude(creditor_id=context.creditor_id)
     if others.exists():
-        return
+        return False
     first_name, last_name, date_of_birth = row.consumer[:3]
     changes: dict[str, object] = {}
     consumer = Consumer.objects.get(pk=consumer_id)
@@ -913,6 +926,7 @@ def _refresh_person(*, consumer_id: int, row: PreparedRow, context: PlacementCon
         changes["date_of_birth"] = date_of_birth
     if changes:
         Consumer.objects.filter(pk=consumer_id).update(**changes)
+    return bool(changes)
 
 
 def _placed_buckets(debt_id: int) -> Buckets:

@@ -141,6 +141,27 @@ def test_a_changed_row_updates_the_debt_through_an_adjustment(
     assert debt.consumer.contact_points.filter(value="+15184620199").exists()
 
 
+def test_the_same_accounts_in_a_file_with_fewer_columns_are_unchanged(
+    creditor_mercy, placement_csv, tmp_path, now
+):
+    """The row reads differently (its fingerprint covers the columns it has), yet nothing
+    about the debt changes: the report says unchanged, and no entry is posted."""
+    first = import_file(placement_csv, now)
+    fewer = ["account_number", "first_name", "last_name", "balance"]
+    with placement_csv.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    narrow = write_placement_csv(tmp_path / "narrow.csv", rows, header=fewer)
+    entries = LedgerEntry.objects.count()
+
+    summary = import_file(narrow, now + timedelta(days=1))
+
+    assert (summary.created, summary.updated) == (0, 0)
+    assert summary.unchanged == first.created + first.unchanged
+    assert LedgerEntry.objects.count() == entries
+    again = import_file(narrow, now + timedelta(days=2))  # the new fingerprints were kept
+    assert (again.updated, again.unchanged) == (0, summary.unchanged)
+
+
 def collect_principal(debt, amount: Decimal, now) -> None:
     """A payment the agency collected against principal since the debt was placed."""
     post_ledger_entry(
@@ -492,7 +513,8 @@ def test_a_corrected_name_reaches_the_person_of_this_creditor_alone(
 
     summary = import_file(corrected, now + timedelta(days=30))
 
-    assert summary.updated == 2
+    # Dana's row changes nothing that is Mercy's to change: it counts as unchanged.
+    assert (summary.updated, summary.unchanged) == (1, 1)
     luis = Debt.objects.get(account_number="M-1002").consumer
     assert (luis.last_name, luis.name_key) == ("García Ruiz", "garcia ruiz luis")
     assert Debt.objects.get(account_number="M-1001").consumer.last_name == "Whitfield"
@@ -516,7 +538,8 @@ def test_a_later_file_that_lowers_a_bucket_below_what_is_left_never_fails_the_im
         header=["account_number", "first_name", "last_name", "balance"],
     )
 
-    assert import_file(paid, now + timedelta(days=30)).updated == 1
+    # The creditor's new figures are what the debt shows already: nothing to change.
+    assert import_file(paid, now + timedelta(days=30)).unchanged == 1
     assert import_file(short, now + timedelta(days=31)).updated == 1
 
     debt.refresh_from_db()

@@ -1,7 +1,9 @@
 """One env-driven settings file (healthchecks style): no per-environment packages.
 
 Environment variables:
-- ``SECRET_KEY``: required when ``DEBUG`` is off; a development key is derived otherwise.
+- ``SECRET_KEY``: required unless ``DEBUG`` is on or the app answers only local host names
+  (the demo, the tests): the built-in development key is public, and the SSN encryption key
+  is derived from ``SECRET_KEY`` when ``AMICABLE_ENCRYPTION_KEY`` is unset.
 - ``DEBUG``: "1" to turn on debug pages (off by default).
 - ``DATABASE_URL``: PostgreSQL (or any dj-database-url URL); SQLite under the data dir when unset.
 - ``AMICABLE_DATA_DIR``: where the SQLite file, uploads and reports live (default ``./var``).
@@ -13,6 +15,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("AMICABLE_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -22,6 +25,14 @@ _DEV_SECRET = "amicable-development-only-secret-key-do-not-use-in-production"  #
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
 ENCRYPTION_KEY = os.environ.get("AMICABLE_ENCRYPTION_KEY", "")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "testserver", "::1", "[::1]"}
+if SECRET_KEY == _DEV_SECRET and not DEBUG and not set(ALLOWED_HOSTS) <= _LOCAL_HOSTS:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: serving "
+        f"{', '.join(h for h in ALLOWED_HOSTS if h not in _LOCAL_HOSTS)} with the built-in "
+        "development key would sign sessions and encrypt SSNs with a key anyone can read. "
+        "Set SECRET_KEY (and AMICABLE_ENCRYPTION_KEY) in the environment."
+    )
 CSRF_TRUSTED_ORIGINS = [
     origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin
 ]

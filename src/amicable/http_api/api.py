@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 
-from amicable.http_api.auth import AUTH
+from amicable.http_api.auth import AUTH, signed_in_or_token
 from amicable.http_api.campaigns import router as campaigns_router
 from amicable.http_api.compliance import router as compliance_router
 from amicable.http_api.portfolio import router as portfolio_router
@@ -20,6 +20,9 @@ api = NinjaAPI(
     ),
     auth=AUTH,
     urls_namespace="api-v1",
+    # The schema names every endpoint and field: signed-in users only (a token client reads
+    # what it needs from the docs a person opened for it).
+    docs_decorator=signed_in_or_token,
 )
 api.add_router("/", portfolio_router)
 api.add_router("/compliance", compliance_router)

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from amicable.identity.models import ApiToken, AuditEvent
 from amicable.identity.roles import Role
+from amicable.kernel.errors import UnableTo
 
 
 def record_audit_event(
@@ -76,6 +77,31 @@ def issue_api_token(*, user_id: int, name: str, now: datetime) -> tuple[ApiToken
         object_id=token.pk,
     )
     return token, secret
+
+
+class UnableToRevokeToken(UnableTo):
+    pass
+
+
+@transaction.atomic
+def revoke_api_token(*, token_id: int, actor_id: int | None, now: datetime) -> ApiToken:
+    """Revoke a token for good (a revoked token is never made valid again: issue a new one).
+    Revoking it twice keeps the first time and records nothing more."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise UnableToRevokeToken(f"no token with id {token_id}")
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = now
+    token.save(update_fields=["revoked_at"])
+    record_audit_event(
+        at=now,
+        actor_id=actor_id,
+        action="api_token.revoked",
+        object_type="ApiToken",
+        object_id=token.pk,
+    )
+    return token
 
 
 def user_for_api_secret(*, secret: str, now: datetime) -> User | None:

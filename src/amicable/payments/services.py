@@ -189,8 +189,16 @@ def _record_result(*, payment_id: int, result: ChargeResult, now: datetime) -> P
         )
         payment.ledger_entry = entry
         debt.refresh_from_db(fields=["balance"])
-        if debt.balance == ZERO:
+        if debt.balance == ZERO and debt.status != Debt.Status.PAID:
             Debt.objects.filter(pk=debt.pk).update(status=Debt.Status.PAID)
+            record_audit_event(
+                at=now,
+                actor_id=payment.created_by_id,
+                action="debt.status_changed",
+                object_type="Debt",
+                object_id=debt.pk,
+                details={"from": debt.status, "to": Debt.Status.PAID, "payment_id": payment.pk},
+            )
         transaction.on_commit(
             lambda: payment_posted.send(
                 sender=Payment, payment_id=payment.pk, debt_id=payment.debt_id

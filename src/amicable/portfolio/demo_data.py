@@ -276,6 +276,8 @@ def _record(
         principal, interest = balance - fees, ZERO
     delinquent = as_of - timedelta(days=int(rng.triangular(45, 6 * 365, 240)))
     charged_off = delinquent + timedelta(days=180) if creditor.industry == "CREDIT_CARD" else None
+    if charged_off is not None and charged_off > as_of:
+        charged_off = None  # an account placed before its charge-off date (an early-out)
     paid_before = rng.random() < 0.4
     last_payment = delinquent - timedelta(days=rng.randint(10, 60)) if paid_before else None
     itemization = charged_off or (delinquent + timedelta(days=30))

@@ -172,3 +172,22 @@ def test_a_payment_left_pending_by_a_crash_is_completed_once(debt, processor, no
     assert done.status == "SUCCEEDED" and len(processor.charges) == 1
     debt.refresh_from_db()
     assert debt.balance == Decimal("1175.00")
+
+
+@pytest.mark.django_db
+def test_paying_in_full_records_the_debts_change_of_status(debt, processor, now):
+    from amicable.identity.models import AuditEvent
+
+    take_payment(
+        debt_id=debt.pk,
+        amount=Decimal("1250.00"),
+        method=CARD,
+        idempotency_key="all-of-it-audit-0123456789",
+        now=now,
+        processor=processor,
+    )
+
+    debt.refresh_from_db()
+    assert debt.status == "PAID"
+    event = AuditEvent.objects.get(action="debt.status_changed", object_id=str(debt.pk))
+    assert (event.details["from"], event.details["to"]) == ("ACTIVE", "PAID")

@@ -404,3 +404,18 @@ def test_a_second_seed_is_refused_rather_than_overwriting_the_first(now):
     assert list(Debt.objects.order_by("id").values_list("account_number", "balance")) == before
     again = seed_demo_portfolio(accounts=25, seed=3, as_of=date(2026, 4, 1), now=now)
     assert (again["created"], again["unchanged"]) == (5, 20)
+
+
+def test_seeded_dates_are_in_order_and_never_after_the_as_of_date():
+    from amicable.portfolio.demo_data import demo_accounts
+
+    as_of = date(2026, 4, 6)
+    for account in demo_accounts(count=2000, seed=7, as_of=as_of):
+        record = account.record
+        assert record.delinquency_date is not None and record.delinquency_date < as_of
+        if record.charge_off_date is not None:
+            assert record.delinquency_date < record.charge_off_date <= as_of
+        if record.last_payment_date is not None:
+            assert record.last_payment_date < record.delinquency_date
+        assert record.itemization_date is not None
+        assert record.delinquency_date <= record.itemization_date <= as_of

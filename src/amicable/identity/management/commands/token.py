@@ -2,7 +2,11 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from amicable.identity.models import ApiToken
-from amicable.identity.services import issue_api_token, record_audit_event
+from amicable.identity.services import (
+    UnableToRevokeToken,
+    issue_api_token,
+    revoke_api_token,
+)
 from amicable.kernel.clock import utc_now
 
 
@@ -37,16 +41,8 @@ class Command(BaseCommand):
                     f"{token.prefix}… {state}"
                 )
         else:
-            revoked = ApiToken.objects.filter(pk=options["token_id"]).first()
-            if revoked is None:
-                raise CommandError(f"no token with id {options['token_id']}")
-            revoked.revoked_at = now
-            revoked.save(update_fields=["revoked_at"])
-            record_audit_event(
-                at=now,
-                actor_id=None,
-                action="api_token.revoked",
-                object_type="ApiToken",
-                object_id=revoked.pk,
-            )
+            try:
+                revoked = revoke_api_token(token_id=options["token_id"], actor_id=None, now=now)
+            except UnableToRevokeToken as error:
+                raise CommandError(error.message) from None
             self.stdout.write(f"Token {revoked.pk} revoked.")

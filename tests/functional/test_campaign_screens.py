@@ -341,3 +341,21 @@ def test_supervisors_see_who_is_pausing(client, agent_alice, supervisor_sam, fro
     assert "(1 pausing)" in rows
     api = client.get(f"/api/v1/campaigns/{campaign.pk}").json()
     assert api["agents"] == {"ready": 1, "on_call": 0, "wrap_up": 0, "paused": 0, "pausing": 1}
+
+
+def test_the_polled_panel_shows_a_granted_pause_and_updates_the_badge(
+    client, agent_alice, frozen_clock
+):
+    people(1)
+    campaign = running_campaign(now=frozen_clock)
+    client.force_login(agent_alice)
+    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
+    client.post(reverse("desk_status"), {"state": "READY"})
+    client.post(reverse("desk_status"), {"state": "PAUSED", "reason": "Lunch"})  # no loop
+
+    panel = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true").content.decode()
+
+    assert "Paused · Lunch" in panel and 'data-testid="dialer-paused"' in panel
+    assert 'id="agent-state"' in panel and 'hx-swap-oob="true"' in panel
+    home = client.get(reverse("desk_home")).content.decode()
+    assert "<option selected>Lunch</option>" in home

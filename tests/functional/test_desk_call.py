@@ -231,9 +231,18 @@ def test_plan_outside_authority_goes_to_a_supervisor(
 
     page = desk.get(reverse("desk_session", args=[session.pk])).content.decode()
     assert "Can do 60%" in page and "Counter: $750.00 in 3 payment(s)" in page
+    assert "Countered by supervisor" in page and "Declined by supervisor" not in page
     desk.post(reverse("desk_take_counter", args=[session.pk]), {"approval": approval.pk})
     accepted = Arrangement.objects.filter(status="ACTIVE").get()
     assert accepted.total == Decimal("750.00") and accepted.installments.count() == 3
+
+    again = desk.post(  # a second press, or a retry: nothing more
+        reverse("desk_take_counter", args=[session.pk]), {"approval": approval.pk}, follow=True
+    )
+    assert "already accepted" in again.content.decode()
+    assert Arrangement.objects.filter(status="ACTIVE").get() == accepted
+    assert Arrangement.objects.count() == 2
+    assert "They accept the counter" not in again.content.decode()
 
 
 def test_declined_card_posts_nothing(desk, portfolio):
@@ -408,3 +417,21 @@ def test_a_second_call_in_a_session_waits_for_the_first_ones_outcome(desk, portf
 
     assert "record its outcome first" in again.content.decode()
     assert ContactAttempt.objects.filter(consumer=portfolio, allowed=True).count() == 1
+
+
+@pytest.mark.parametrize(("origin", "kept"), [("INBOUND", "INBOUND"), ("PREVIEW", "SEARCH")])
+def test_the_account_page_opens_the_person_in_the_desk(desk, portfolio, origin, kept):
+    page = desk.get(reverse("account_detail", args=[portfolio.pk])).content.decode()
+    assert 'data-testid="open-in-desk"' in page and "The person is calling in" in page
+
+    response = desk.post(reverse("desk_open", args=[portfolio.pk]), {"origin": origin})
+
+    session = CallSession.objects.get(consumer=portfolio, ended_at__isnull=True)
+    assert response["Location"] == reverse("desk_session", args=[session.pk])
+    assert session.origin == kept  # only search or inbound can be chosen here
+
+
+def test_a_client_user_is_not_offered_the_desk(client, client_clio_of_mercy, portfolio):
+    client.force_login(client_clio_of_mercy)
+    page = client.get(reverse("account_detail", args=[portfolio.pk])).content.decode()
+    assert 'data-testid="open-in-desk"' not in page

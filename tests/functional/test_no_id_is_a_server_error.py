@@ -48,3 +48,32 @@ def test_no_route_fails_on_an_id_that_is_not_there(client, request, user, method
         if response.status_code >= 500:
             failures.append((url, response.status_code))
     assert failures == []
+
+
+def test_refusals_and_missing_pages_are_pages_of_the_app(client, client_clio_of_mercy):
+    client.force_login(client_clio_of_mercy)
+
+    refused = client.get("/desk/")
+    missing = client.get("/accounts/999999/")
+
+    assert refused.status_code == 403 and missing.status_code == 404
+    for response in (refused, missing):
+        page = response.content.decode()
+        assert 'data-testid="error-page"' in page and "Sign out" in page  # the app's frame
+    assert "Your role does not give access to this page." in refused.content.decode()
+
+
+def test_a_refusal_is_logged_on_one_line():
+    import logging
+
+    from django.core.exceptions import PermissionDenied
+
+    from amicable.config.log_filters import NoTracebackForRefusals
+
+    try:
+        raise PermissionDenied("no")
+    except PermissionDenied:
+        import sys
+
+        record = logging.LogRecord("django.request", 30, "", 0, "Forbidden", None, sys.exc_info())
+    assert NoTracebackForRefusals().filter(record) and record.exc_info is None

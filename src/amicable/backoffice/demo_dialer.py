@@ -1,5 +1,7 @@
 """The demo's dialing campaign: progressive, every active debt of the demo client creditor,
-left paused so the supervisor starts it from the Campaigns screen.
+left paused so the supervisor starts it from the Campaigns screen. A later run reuses it, or
+makes a new one ("... (2)") when a supervisor has stopped it, since a stopped campaign never
+runs again; either way the demo's agent is put back in it.
 
 Autodialed calls to mobile numbers need the person's prior express consent (TCPA), and the demo
 portfolio's numbers are mobile or of unknown type, so without consent compliance would refuse
@@ -24,15 +26,42 @@ DEMO_CAMPAIGN_AGENTS = ("alice",)
 
 @transaction.atomic
 def ensure_demo_campaign(*, now: datetime) -> Campaign | None:
-    """Create the demo campaign once; returns it (None when the creditor has no debts)."""
+    """The demo campaign that is not stopped, made when there is none, with the demo's agents
+    in it (None when the creditor has no debts)."""
+    demo = Campaign.objects.filter(name__startswith=DEMO_CAMPAIGN)
+    existing = demo.exclude(status=Campaign.Status.STOPPED).order_by("-id").first()
+    if existing is None:
+        name = DEMO_CAMPAIGN if not demo.exists() else f"{DEMO_CAMPAIGN} ({demo.count() + 1})"
+        existing = _create_demo_campaign(name=name, now=now)
+    _join_demo_agents(existing, now=now)
+    return Campaign.objects.get(pk=existing.pk)
+
+
+def _join_demo_agents(campaign: Campaign, *, now: datetime) -> None:
+    """Put the demo's agents back in the campaign, unless they are in another one or on a
+    call (a user's own choice is kept)."""
     from django.contrib.auth.models import User
 
-    existing = Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
-    if existing is not None:
-        return existing
+    from amicable.dialer.models import CampaignAgent
+
+    for username in DEMO_CAMPAIGN_AGENTS:
+        agent = User.objects.filter(username=username).first()
+        if agent is None:
+            continue
+        if CampaignAgent.objects.filter(agent=agent, left_at__isnull=True).exists():
+            continue
+        try:
+            dialer.join_campaign(campaign_id=campaign.pk, agent_id=agent.pk, now=now)
+        except dialer.UnableToJoinCampaign:
+            pass
+
+
+def _create_demo_campaign(*, name: str, now: datetime) -> Campaign:
+    from django.contrib.auth.models import User
+
     supervisor = User.objects.filter(username="sam").first()
     campaign = dialer.create_campaign(
-        name=DEMO_CAMPAIGN,
+        name=name,
         mode=Campaign.Mode.PROGRESSIVE,
         list_filter=dialer.CampaignFilter(creditor_codes=(DEMO_CLIENT_CREDITOR,)),
         created_by_id=supervisor.pk if supervisor else None,
@@ -61,8 +90,4 @@ def ensure_demo_campaign(*, now: datetime) -> Campaign | None:
         )
     dialer.set_campaign_status(campaign_id=campaign.pk, status="RUNNING", actor_id=None, now=now)
     dialer.set_campaign_status(campaign_id=campaign.pk, status="PAUSED", actor_id=None, now=now)
-    for username in DEMO_CAMPAIGN_AGENTS:
-        agent = User.objects.filter(username=username).first()
-        if agent is not None:
-            dialer.join_campaign(campaign_id=campaign.pk, agent_id=agent.pk, now=now)
-    return Campaign.objects.get(pk=campaign.pk)
+    return campaign

@@ -75,6 +75,7 @@ def home(request):
         {
             "nav": "desk",
             "state": state,
+            "pausing": pause_requested(agent_id=request.user.pk),
             "pause_reasons": PAUSE_REASONS,
             "now": now,
             "open_sessions": open_sessions,
@@ -130,10 +131,11 @@ def next_account(request):
 @require_POST
 def open_account(request, consumer_id: int):
     try:
+        origin = request.POST.get("origin", "SEARCH")
         session = work.open_account(
             agent_id=request.user.pk,
             consumer_id=consumer_id,
-            origin=request.POST.get("origin", "SEARCH"),
+            origin=origin if origin in ("SEARCH", "INBOUND") else "SEARCH",
             now=utc_now(),
         )
     except work.UnableToWorkAccount as error:

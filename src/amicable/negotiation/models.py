@@ -133,6 +133,7 @@ class ApprovalRequest(models.Model):
         PENDING = "PENDING", "Waiting"
         APPROVED = "APPROVED", "Approved"
         COUNTERED = "COUNTERED", "Countered"
+        ACCEPTED = "ACCEPTED", "Counter accepted"  # the person took the counter: done
         DECLINED = "DECLINED", "Declined"
 
     arrangement = models.OneToOneField(

@@ -250,13 +250,23 @@ def decide_approval(
 def accept_counter(
     *, approval_id: int, actor_id: int, now: datetime, today: date, first_due_on: date
 ) -> Arrangement:
-    """The person accepts the supervisor's counter: it becomes an active arrangement."""
-    approval = ApprovalRequest.objects.select_related("arrangement").filter(pk=approval_id).first()
+    """The person accepts the supervisor's counter: it becomes an active arrangement, once
+    (the request is locked and marked accepted, so a second press or a retry makes nothing)."""
+    approval = (
+        ApprovalRequest.objects.select_for_update()
+        .select_related("arrangement")
+        .filter(pk=approval_id)
+        .first()
+    )
+    if approval is not None and approval.status == ApprovalRequest.Status.ACCEPTED:
+        raise UnableToArrange("this counter offer was already accepted")
     if approval is None or approval.status != ApprovalRequest.Status.COUNTERED:
         raise UnableToArrange("there is no counter offer to accept")
     original = approval.arrangement
     # `decide_approval` sets both when it counters.
     assert approval.counter_total is not None and approval.counter_payments is not None
+    approval.status = ApprovalRequest.Status.ACCEPTED
+    approval.save(update_fields=["status"])
     return create_arrangement(
         debt_id=original.debt_id,
         kind=original.kind,

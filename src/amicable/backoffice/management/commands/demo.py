@@ -74,11 +74,16 @@ class Command(BaseCommand):
         self.stdout.write("Sign in as:")
         for username, password, role in logins:
             self.stdout.write(f"  {role.value.lower():<11} {username:<7} password {password}")
-        if campaign is not None:
+        if campaign is not None and campaign.status == "RUNNING":
             self.stdout.write(
-                f"\nDialing: the campaign {campaign.name!r} (simulated telephony) is paused; "
-                "as sam, start it under Campaigns, then as alice press Ready on the desk and "
-                "wait for a call."
+                f"\nDialing: the campaign {campaign.name!r} (simulated telephony) is running; "
+                "as alice press Ready on the desk and wait for a call."
+            )
+        elif campaign is not None:
+            self.stdout.write(
+                f"\nDialing: the campaign {campaign.name!r} (simulated telephony) is "
+                f"{campaign.get_status_display().lower()}; as sam, start it under Campaigns, "
+                "then as alice press Ready on the desk and wait for a call."
             )
         self.stdout.write(f"\nData lives in {settings.DATA_DIR}. Stop with Ctrl-C.\n")
         if options["no_serve"]:

@@ -133,14 +133,17 @@ class DialerLoop:
     ) -> None:
         """`abandon_after` is in world seconds (2 s of a person's time at speed 1);
         `step_seconds` (real) is how long until the next pass: a waiting person is abandoned
-        at this pass if the deadline would pass before the next one."""
+        at this pass if the deadline would pass before the next one. Only the simulated
+        world can run faster or slower: real calls are in real time, and a person must hear
+        the safe-harbour message within 2 real seconds."""
+        if speed != 1 and provider.name != "simulated":
+            raise ValueError(f"speed {speed:g}: the {provider.name} provider runs in real time")
         self.provider = provider
         self.speed = speed
         self.abandon_after = timedelta(seconds=abandon_after / speed)
         self.step = timedelta(seconds=step_seconds)
         self.max_dials_per_tick = max_dials_per_tick
         self.runs: dict[int, CampaignRun] = {}
-        self._hung_up: set[int] = set()
 
     # -- the passes ----------------------------------------------------------------------------
 
@@ -163,6 +166,7 @@ class DialerLoop:
         """Everything but pacing: what the provider reported, people to connect or abandon,
         lines to hang up."""
         report = TickReport()
+        self._end_lines_of_stopped_campaigns(now)
         for event in self.provider.poll_events(now=now):
             self._handle_event(event, now, report)
         self._handle_stored_events(now, report)
@@ -170,7 +174,7 @@ class DialerLoop:
         self._route_waiting(now, report)
         self._abandon_overdue(now, report)
         self._grant_pauses(now)
-        self._hang_up_finished()
+        self._hang_up_finished(now)
         return report
 
     def recover_orphans(self, *, now: datetime) -> int:
@@ -440,13 +444,15 @@ class DialerLoop:
 
     def _connect(self, call_id: int, agent_id: int, now: datetime) -> bool:
         with transaction.atomic():
-            membership = (
+            call = DialerCall.objects.select_for_update().filter(pk=call_id).first()
+            if call is None or call.state != DialerCall.State.WAITING:
+                return False
+            membership = (  # still in this call's campaign (they may have just moved on)
                 CampaignAgent.objects.select_for_update()
-                .filter(agent_id=agent_id, left_at__isnull=True)
+                .filter(agent_id=agent_id, left_at__isnull=True, campaign_id=call.campaign_id)
                 .first()
             )
-            call = DialerCall.objects.select_for_update().filter(pk=call_id).first()
-            if membership is None or call is None or call.state != DialerCall.State.WAITING:
+            if membership is None:
                 return False
             current = (
                 AgentStateChange.objects.filter(agent_id=agent_id).order_by("-at", "-id").first()
@@ -475,10 +481,30 @@ class DialerLoop:
                 run, Event(kinds.CONNECTED, self._world(run, now), call.pk, agent_id, wait)
             )
         logger.info("call %s connected to agent %s", call.pk, agent_id)
-        self._provider_safely(
-            lambda: self.provider.bridge(call.provider_call_id, agent_id), call.pk
-        )
+        try:
+            self.provider.bridge(call.provider_call_id, agent_id)
+        except Exception:
+            logger.exception("call %s: the provider could not bridge it", call.pk)
+            self._unbridged(call.pk, agent_id, now)
+            return False
         return True
+
+    def _unbridged(self, call_id: int, agent_id: int, now: datetime) -> None:
+        """The provider refused to bridge a person to the agent: the person is abandoned
+        (the safe-harbour message, as when no agent is free) and the agent is ready again."""
+        with transaction.atomic():
+            call = DialerCall.objects.select_for_update().get(pk=call_id)
+            if call.state != DialerCall.State.CONNECTED or call.connected_agent_id != agent_id:
+                return
+            call.connected_agent_id = None
+            call.connected_at = None
+            call.save(update_fields=["connected_agent", "connected_at"])
+            self._abandon(call, now, played=False)
+            run = self.runs.get(call.campaign_id)
+            if run is not None:
+                run.on_call.pop(agent_id, None)
+            set_agent_state(agent_id=agent_id, state=AgentState.READY, now=now)
+        self._play_safe_harbour(call.pk, call.provider_call_id)
 
     def _abandon_overdue(self, now: datetime, report: TickReport) -> None:
         deadline = now + self.step - self.abandon_after
@@ -490,12 +516,21 @@ class DialerLoop:
                 locked = DialerCall.objects.select_for_update().filter(pk=call.pk).first()
                 if locked is None or locked.state != DialerCall.State.WAITING:
                     continue
-                self._abandon(locked, now, played=True)
+                self._abandon(locked, now, played=False)
             report.abandoned += 1
-            self._provider_safely(
-                lambda c=call: self.provider.play_safe_harbour_and_hang_up(c.provider_call_id),
-                call.pk,
-            )
+            self._play_safe_harbour(call.pk, call.provider_call_id)
+
+    def _play_safe_harbour(self, call_id: int, provider_call_id: str) -> None:
+        """Play the safe-harbour message and hang up; recorded as played only once the
+        provider took the request (a false record would be worse than none). If it fails,
+        the line is at least hung up."""
+        try:
+            self.provider.play_safe_harbour_and_hang_up(provider_call_id)
+        except Exception:
+            logger.exception("call %s: the safe-harbour message could not be played", call_id)
+            self._provider_safely(lambda: self.provider.hang_up(provider_call_id), call_id)
+            return
+        DialerCall.objects.filter(pk=call_id).update(safe_harbour_played=True)
 
     def _abandon(self, call: DialerCall, at: datetime, *, played: bool) -> None:
         """Inside the caller's transaction, with the call locked."""
@@ -513,16 +548,35 @@ class DialerLoop:
         self._observe(run, Event(kinds.ABANDONED, self._world(run, at), call.pk, None, wait))
         logger.info("call %s abandoned (no agent free)", call.pk)
 
-    def _hang_up_finished(self) -> None:
-        """Lines of calls the agent finished on the desk (`agents.call_finished`)."""
-        tracked = [call_id for run in self.runs.values() for call_id, _ in run.on_call.values()]
-        if not tracked:
-            return
-        ended = DialerCall.objects.filter(pk__in=tracked, state=DialerCall.State.ENDED)
-        for call_id, provider_call_id in ended.values_list("id", "provider_call_id"):
-            if call_id not in self._hung_up:
-                self._hung_up.add(call_id)
-                self._provider_safely(lambda p=provider_call_id: self.provider.hang_up(p), call_id)
+    def _hang_up_finished(self, now: datetime) -> None:
+        """Lines of calls the agent finished on the desk (`agents.call_finished`), also those
+        connected before this loop started."""
+        finished = DialerCall.objects.filter(
+            provider=self.provider.name,
+            state=DialerCall.State.ENDED,
+            outcome=DialerCall.Outcome.LIVE,
+            hung_up_at__isnull=True,
+        ).order_by("id")
+        for call_id, provider_call_id in finished.values_list("id", "provider_call_id"):
+            DialerCall.objects.filter(pk=call_id).update(hung_up_at=now)
+            self._provider_safely(lambda p=provider_call_id: self.provider.hang_up(p), call_id)
+
+    def _end_lines_of_stopped_campaigns(self, now: datetime) -> None:
+        """A stopped campaign has no agents any more: its lines still ringing are hung up
+        before anyone answers (a person who answered to no agent would be abandoned)."""
+        ringing = DialerCall.objects.filter(
+            provider=self.provider.name,
+            state=DialerCall.State.DIALING,
+            campaign__status=Campaign.Status.STOPPED,
+        ).order_by("id")
+        for call_id in ringing.values_list("id", flat=True):
+            with transaction.atomic():
+                call = DialerCall.objects.select_for_update().get(pk=call_id)
+                if call.state != DialerCall.State.DIALING:
+                    continue
+                self._end_unanswered(call, now)
+            logger.info("call %s: its campaign stopped; the line is hung up", call.pk)
+            self._provider_safely(lambda c=call: self.provider.hang_up(c.provider_call_id), call.pk)
 
     # -- pacing and dialing --------------------------------------------------------------------
 
@@ -677,6 +731,10 @@ class DialerLoop:
                 logger.warning("call %s: not placed (%s)", call.pk, error)
                 _not_placed(call.pk, now)
                 continue
+            except Exception:  # the provider's own failure: this call is not placed, go on
+                logger.exception("call %s: not placed (the provider failed)", call.pk)
+                _not_placed(call.pk, now)
+                continue
             DialerCall.objects.filter(pk=call.pk).update(provider_call_id=provider_call_id)
             run.dials += 1
             report.placed += 1
@@ -821,6 +879,7 @@ def _skip(member: CampaignMember, reason: str) -> None:
     member.save(update_fields=["status", "skip_reason"])
 
 
+@transaction.atomic
 @transaction.atomic
 def _not_placed(call_id: int, now: datetime) -> None:
     call = DialerCall.objects.select_for_update().get(pk=call_id)

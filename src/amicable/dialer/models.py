@@ -210,6 +210,9 @@ class DialerCall(models.Model):
     connected_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     safe_harbour_played = models.BooleanField(default=False)
+    # When the loop hung up the line of a call the agent finished on the desk: a loop started
+    # later still finds the lines left to hang up (in the database, not in its memory).
+    hung_up_at = models.DateTimeField(null=True, blank=True)
     desk_session_id = models.BigIntegerField(
         null=True, blank=True, help_text="the desk's CallSession opened by the screen pop"
     )

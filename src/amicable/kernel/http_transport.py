@@ -4,6 +4,7 @@ Adapters take a `Transport` (a function from request to response) so tests repla
 exchanges and production uses `urllib_transport`; only the standard library is needed.
 """
 
+import http.client
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -50,5 +51,5 @@ def urllib_transport(
             )
     except urllib.error.HTTPError as error:
         return HttpResponse(status=error.code, body=error.read(), headers=dict(error.headers))
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as error:
         raise TransportError(type(error).__name__) from None

@@ -37,6 +37,11 @@ class Command(BaseCommand):
         speed = options["speed"]
         if speed <= 0 or options["tick"] <= 0:
             raise CommandError("--speed and --tick must be more than 0")
+        if speed != 1 and options["provider"] != "simulated":
+            raise CommandError(
+                "--speed only applies to the simulated provider: real calls run in real time "
+                "(and a person must hear the safe-harbour message within 2 real seconds)"
+            )
         scenario = None
         if options["scenario"]:
             try:

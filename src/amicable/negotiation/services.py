@@ -8,7 +8,7 @@ from django.db import transaction
 
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
-from amicable.kernel.money import ZERO, to_money
+from amicable.kernel.money import ZERO, format_money, to_money
 from amicable.negotiation import core
 from amicable.negotiation.models import (
     ApprovalRequest,
@@ -16,6 +16,7 @@ from amicable.negotiation.models import (
     HardshipAssessment,
     Installment,
 )
+from amicable.portfolio.ledger import Buckets, post_ledger_entry
 from amicable.portfolio.models import Debt, LedgerEntry
 
 
@@ -143,9 +144,18 @@ def create_arrangement(
     except (core.UnableToProposeOptions, core.UnableToBuildSchedule) as error:
         raise UnableToArrange(str(error)) from error
     within = verdict.within_authority or approved_counter is not None
-    Arrangement.objects.filter(
+    replaced = Arrangement.objects.filter(
         debt=debt, status__in=[Arrangement.Status.ACTIVE, Arrangement.Status.PENDING_APPROVAL]
-    ).update(status=Arrangement.Status.CANCELLED, status_changed_at=now)
+    )
+    # Their requests still waiting leave the supervisors' queue: nothing is left to decide.
+    ApprovalRequest.objects.filter(
+        arrangement__in=replaced, status=ApprovalRequest.Status.PENDING
+    ).update(
+        status=ApprovalRequest.Status.DECLINED,
+        decided_at=now,
+        decision_reason="withdrawn: the agent agreed another arrangement",
+    )
+    replaced.update(status=Arrangement.Status.CANCELLED, status_changed_at=now)
     arrangement = Arrangement.objects.create(
         debt=debt,
         consumer_id=debt.consumer_id,
@@ -212,6 +222,11 @@ def decide_approval(
     if not reason.strip():
         raise UnableToDecideApproval("reason: say why, so the agent can explain it")
     arrangement = approval.arrangement
+    if arrangement.status != Arrangement.Status.PENDING_APPROVAL:
+        # The agent agreed something else meanwhile, which cancelled this one.
+        raise UnableToDecideApproval(
+            "this arrangement was replaced by another one meanwhile: there is nothing to decide"
+        )
     if decision == "APPROVE":
         approval.status = ApprovalRequest.Status.APPROVED
         arrangement.status = Arrangement.Status.ACTIVE
@@ -221,6 +236,8 @@ def decide_approval(
     elif decision == "COUNTER":
         if counter_total is None or not counter_payments or counter_payments < 1:
             raise UnableToDecideApproval("a counter needs a total and a number of payments")
+        if counter_total <= 0 or counter_total != to_money(counter_total):
+            raise UnableToDecideApproval("the counter total must be a positive amount in cents")
         if to_money(counter_total) > arrangement.balance_at_agreement:
             raise UnableToDecideApproval("the counter total cannot exceed the balance")
         approval.status = ApprovalRequest.Status.COUNTERED
@@ -265,6 +282,13 @@ def accept_counter(
     original = approval.arrangement
     # `decide_approval` sets both when it counters.
     assert approval.counter_total is not None and approval.counter_payments is not None
+    balance = Debt.objects.get(pk=original.debt_id).balance
+    if balance != original.balance_at_agreement:
+        raise UnableToArrange(
+            "the balance changed since the supervisor's counter "
+            f"({format_money(original.balance_at_agreement)} then, {format_money(balance)} now):"
+            " agree the terms again, for a new approval"
+        )
     approval.status = ApprovalRequest.Status.ACCEPTED
     approval.save(update_fields=["status"])
     return create_arrangement(
@@ -282,10 +306,12 @@ def accept_counter(
     )
 
 
-def _payments_since(debt_id: int, since: date) -> list[tuple[date, Decimal]]:
+def _payments_since(debt_id: int, since: datetime) -> list[tuple[date, Decimal]]:
+    """Payments recorded since the arrangement was agreed (a down payment taken an hour
+    before is not one of its installments)."""
     entries = (
         LedgerEntry.objects.filter(
-            debt_id=debt_id, kind=LedgerEntry.Kind.PAYMENT, effective_on__gte=since
+            debt_id=debt_id, kind=LedgerEntry.Kind.PAYMENT, recorded_at__gte=since
         )
         .order_by("effective_on", "id")
         .values_list("effective_on", "amount")
@@ -302,7 +328,7 @@ def refresh_arrangement(*, arrangement_id: int, today: date, now: datetime) -> A
     installments = list(arrangement.installments.order_by("number"))
     status = core.plan_status(
         installments=[core.Installment(due_on=i.due_on, amount=i.amount) for i in installments],
-        payments=_payments_since(arrangement.debt_id, arrangement.created_at.date()),
+        payments=_payments_since(arrangement.debt_id, arrangement.created_at),
         today=today,
     )
     for row, judged in zip(installments, status.installments, strict=True):
@@ -322,7 +348,41 @@ def refresh_arrangement(*, arrangement_id: int, today: date, now: datetime) -> A
             object_id=arrangement.debt_id,
             details={"arrangement_id": arrangement.pk},
         )
+        if status.status == "KEPT" and arrangement.kind == Arrangement.Kind.SETTLEMENT:
+            _settle(arrangement, now=now)
     return arrangement
+
+
+def _settle(arrangement: Arrangement, *, now: datetime) -> None:
+    """A settlement paid as agreed settles the debt: what is left is written off (an
+    adjustment, so the ledger still sums to the balance) and the debt is SETTLED, out of
+    the queues for good."""
+    debt = Debt.objects.select_for_update().get(pk=arrangement.debt_id)
+    if debt.balance > ZERO:
+        post_ledger_entry(
+            debt_id=debt.pk,
+            kind=LedgerEntry.Kind.ADJUSTMENT,
+            buckets=Buckets(
+                principal=-debt.principal_balance,
+                interest=-debt.interest_balance,
+                fees=-debt.fees_balance,
+            ),
+            effective_on=now.date(),
+            recorded_at=now,
+            idempotency_key=f"settlement:{arrangement.pk}:write-off",
+            description="Settled: the rest written off "
+            f"(settlement of {format_money(arrangement.total)})",
+        )
+    previous = debt.status
+    Debt.objects.filter(pk=debt.pk).update(status=Debt.Status.SETTLED)
+    record_audit_event(
+        at=now,
+        actor_id=None,
+        action="debt.status_changed",
+        object_type="Debt",
+        object_id=debt.pk,
+        details={"from": previous, "to": Debt.Status.SETTLED, "arrangement_id": arrangement.pk},
+    )
 
 
 def refresh_due_arrangements(*, today: date, now: datetime) -> int:

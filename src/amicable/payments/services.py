@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from amicable.identity.services import record_audit_event
 from amicable.kernel.errors import UnableTo
@@ -80,14 +81,28 @@ def _register(*, debt_id, amount, method, key, now, actor_id, processor_name) ->
                 "this payment is already being processed; wait a moment and refresh"
             )
         return existing
-    debt = Debt.objects.get(pk=debt_id)
+    # Locked: two payments on one debt at once (two agents, two keys) must not both pass the
+    # balance check and both charge a card when only one can be posted.
+    debt = Debt.objects.select_for_update().get(pk=debt_id)
     try:
         amount = to_money(amount)
     except Exception:
         raise UnableToTakePayment(f"amount: {amount!r} is not an amount") from None
     if amount <= ZERO:
         raise UnableToTakePayment("amount: must be more than $0.00")
-    if amount > debt.balance:
+    in_progress = (
+        Payment.objects.filter(debt_id=debt_id, status=Payment.Status.PENDING).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    if amount > debt.balance - in_progress:
+        if in_progress:
+            raise UnableToTakePayment(
+                f"amount: {format_money(amount)} is more than the balance "
+                f"{format_money(debt.balance)} less the {format_money(in_progress)} of payments "
+                "being processed right now; wait a moment and refresh"
+            )
         raise UnableToTakePayment(
             f"amount: {format_money(amount)} is more than the balance {format_money(debt.balance)}"
         )

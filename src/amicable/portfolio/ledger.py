@@ -89,7 +89,12 @@ def post_ledger_entry(
         return LedgerEntry.objects.get(idempotency_key=idempotency_key)
     debt.principal_balance, debt.interest_balance, debt.fees_balance = new_balances
     debt.balance = sum(new_balances, ZERO)
-    debt.save(update_fields=["principal_balance", "interest_balance", "fees_balance", "balance"])
+    fields = ["principal_balance", "interest_balance", "fees_balance", "balance"]
+    reopened = debt.status == Debt.Status.PAID and debt.balance > ZERO
+    if reopened:  # a paid debt that owes again (a later file adds interest) is worked again
+        debt.status = Debt.Status.ACTIVE
+        fields.append("status")
+    debt.save(update_fields=fields)
     record_audit_event(
         at=recorded_at,
         actor_id=created_by_id,
@@ -98,4 +103,13 @@ def post_ledger_entry(
         object_id=debt_id,
         details={"entry_id": entry.pk, "kind": kind},
     )
+    if reopened:
+        record_audit_event(
+            at=recorded_at,
+            actor_id=created_by_id,
+            action="debt.status_changed",
+            object_type="Debt",
+            object_id=debt_id,
+            details={"from": Debt.Status.PAID, "to": Debt.Status.ACTIVE, "entry_id": entry.pk},
+        )
     return entry

@@ -359,3 +359,70 @@ def test_the_polled_panel_shows_a_granted_pause_and_updates_the_badge(
     assert 'id="agent-state"' in panel and 'hx-swap-oob="true"' in panel
     home = client.get(reverse("desk_home")).content.decode()
     assert "<option selected>Lunch</option>" in home
+
+
+FORM = {
+    "name": "Mercy May",
+    "mode": "PREDICTIVE",
+    "creditors": ["mercy"],
+    "abandon_target_percent": "3.0",
+    "calling_starts_at": "08:00",
+    "calling_ends_at": "21:00",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"debt_ids": "99999999999999999999"}, "is not a debt id"),
+        ({"min_balance": "99999999999999999999"}, "digits"),
+        ({"max_balance": "1e20"}, "digits"),
+        ({"pacing_options": '{"safety_margin": NaN}'}, "NaN is not a number JSON allows"),
+        ({"pacing_options": '{"abandon_target": 0.5}'}, "in its own field"),
+        ({"pacing_options": '{"initial_z": "x"}'}, "the policy cannot work with them"),
+    ],
+)
+def test_the_campaign_form_refuses_what_would_break_or_bend_it(
+    supervisor, creditor_mercy, changes, message
+):
+    people(1)
+    response = supervisor.post(reverse("supervisor_campaign_create"), {**FORM, **changes})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_a_person_whose_debt_was_paid_is_not_dialed_after_a_restart(frozen_clock, agent_alice):
+    from amicable.dialer.models import CampaignMember
+    from amicable.dialer.services import set_campaign_status
+    from amicable.portfolio.models import Debt
+
+    paid, owing = people(2)
+    campaign = running_campaign(now=frozen_clock)
+    set_campaign_status(campaign_id=campaign.pk, status="PAUSED", actor_id=None, now=frozen_clock)
+    Debt.objects.filter(consumer=paid).update(status="PAID")
+    set_campaign_status(campaign_id=campaign.pk, status="RUNNING", actor_id=None, now=frozen_clock)
+    ready_agents(campaign, [agent_alice], now=frozen_clock)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+
+    run(loop, frozen_clock, 1)
+
+    assert list(DialerCall.objects.values_list("consumer_id", flat=True)) == [owing.pk]
+    member = CampaignMember.objects.get(consumer=paid)
+    assert (member.status, member.skip_reason) == ("SKIPPED", "no active debt left")
+
+
+def test_a_debt_paid_while_the_campaign_runs_is_not_called_about(frozen_clock, agent_alice):
+    from amicable.dialer.models import CampaignMember
+    from amicable.portfolio.models import Debt
+
+    (person,) = people(1)
+    campaign = running_campaign(now=frozen_clock)
+    Debt.objects.filter(consumer=person).update(status="PAID")  # after the list was built
+    ready_agents(campaign, [agent_alice], now=frozen_clock)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+
+    run(loop, frozen_clock, 1)
+
+    assert not DialerCall.objects.exists()
+    assert CampaignMember.objects.get().status == "SKIPPED"

@@ -197,3 +197,37 @@ def test_roles(client, agent_alice, compliance_carla, admin_ada, frozen_clock):
 def test_the_client_role_cannot_see_campaigns(client, client_clio_of_mercy, frozen_clock):
     clio = bearer(client_clio_of_mercy, frozen_clock)
     assert client.get("/api/v1/campaigns", **clio).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"abandon_target": 0.5}, "in its own field"),
+        ({"initial_z": "x"}, "the policy cannot work with them"),
+        ({"max_dials_per_agent": "many"}, "the policy cannot work with them"),
+    ],
+)
+def test_pacing_options_that_would_bend_the_target_or_fail_later_are_refused(
+    client, sam, creditor_mercy, options, message
+):
+    people(1)
+    body = {
+        "name": "Mercy",
+        "mode": "PREDICTIVE",
+        "creditor_codes": ["mercy"],
+        "pacing_options": options,
+    }
+    response = post(client, "/api/v1/campaigns", body, sam)
+    assert response.status_code == 422 and message in response.json()["detail"]
+    assert not Campaign.objects.exists()
+
+
+def test_a_nan_pacing_option_is_refused_not_a_server_error(client, sam, creditor_mercy):
+    people(1)
+    raw = (
+        '{"name": "Mercy", "mode": "PREDICTIVE", "creditor_codes": ["mercy"],'
+        ' "pacing_options": {"safety_margin": NaN}}'
+    )
+    response = client.post("/api/v1/campaigns", raw, content_type="application/json", **sam)
+    assert response.status_code in (400, 422)
+    assert not Campaign.objects.exists()

@@ -57,7 +57,7 @@ from amicable.dialer.telephony.base import (
     TelephonyProvider,
     UnableToPlaceCall,
 )
-from amicable.portfolio.models import ContactPoint
+from amicable.portfolio.models import ContactPoint, Debt
 
 logger = logging.getLogger("amicable.dialer")
 
@@ -248,10 +248,11 @@ class DialerLoop:
             policy = None
             if campaign.mode != Campaign.Mode.PREVIEW:
                 try:
+                    options = {  # the campaign's own target, never an option's
+                        k: v for k, v in campaign.pacing_options.items() if k != "abandon_target"
+                    }
                     policy = make_policy(
-                        campaign.pacing,
-                        campaign.pacing_options,
-                        abandon_target=float(campaign.abandon_target),
+                        campaign.pacing, options, abandon_target=float(campaign.abandon_target)
                     )
                 except UnableToBuildPolicy:
                     logger.exception("campaign %s: cannot build its pacing policy", campaign.pk)
@@ -697,12 +698,20 @@ class DialerLoop:
         )
         if not candidates:
             return
-        verdicts = compliance.eligible_debts(
-            debt_ids=[d for m in candidates for d in m.debt_ids], now=now
+        listed = [d for m in candidates for d in m.debt_ids]
+        # A debt paid, settled or recalled since the list was built is not called about.
+        active = set(
+            Debt.objects.filter(
+                pk__in=listed, status=Debt.Status.ACTIVE, balance__gt=0
+            ).values_list("pk", flat=True)
         )
+        verdicts = compliance.eligible_debts(debt_ids=[d for d in listed if d in active], now=now)
         for member in candidates:
             if report.placed >= wanted:
                 break
+            if not any(d in active for d in member.debt_ids):
+                _skip(member, "no active debt left")
+                continue
             allowed = [d for d in member.debt_ids if d in verdicts and verdicts[d].allowed]
             if not allowed:
                 later = [
@@ -879,7 +888,6 @@ def _skip(member: CampaignMember, reason: str) -> None:
     member.save(update_fields=["status", "skip_reason"])
 
 
-@transaction.atomic
 @transaction.atomic
 def _not_placed(call_id: int, now: datetime) -> None:
     call = DialerCall.objects.select_for_update().get(pk=call_id)

@@ -5,6 +5,7 @@ screens call these.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from amicable.dialer.agents import settle_pause_requests
-from amicable.dialer.core import UnableToBuildPolicy, make_policy
+from amicable.dialer.core import Snapshot, UnableToBuildPolicy, make_policy
 from amicable.dialer.models import (
     Campaign,
     CampaignAgent,
@@ -82,11 +83,16 @@ def create_campaign(
     if calling_starts_at >= calling_ends_at:
         raise UnableToManageCampaign("The calling hours must start before they end.")
     options = dict(pacing_options or {})
+    if "abandon_target" in options:
+        raise UnableToManageCampaign(
+            "Pacing options: set the abandonment target in its own field, not here."
+        )
+    try:
+        json.dumps(options, allow_nan=False)
+    except ValueError:
+        raise UnableToManageCampaign("Pacing options: numbers must be finite.") from None
     if mode != Campaign.Mode.PREVIEW:
-        try:
-            make_policy(mode.lower(), options, abandon_target=float(abandon_target))
-        except UnableToBuildPolicy as error:
-            raise UnableToManageCampaign(str(error)) from None
+        _check_policy(mode.lower(), options, abandon_target=float(abandon_target))
     if not (list_filter.debt_ids or list_filter.creditor_codes or list_filter.states) and (
         list_filter.min_balance is None and list_filter.max_balance is None
     ):
@@ -131,6 +137,35 @@ def create_campaign(
     return campaign
 
 
+def _check_policy(spec: str, options: dict, *, abandon_target: float) -> None:
+    """Build the campaign's policy and ask it once, as the loop will: options of the wrong
+    kind (text where a number goes) fail here, with a message, rather than on every tick of
+    a running campaign that then dials nothing."""
+    try:
+        policy = make_policy(spec, dict(options), abandon_target=abandon_target)
+        for idle, dialing in ((1, 0), (3, 2)):
+            policy.calls_to_place(
+                Snapshot(
+                    now=60.0,
+                    agents_logged_in=4,
+                    agents_idle=idle,
+                    agents_talking=4 - idle,
+                    agents_wrapping=0,
+                    calls_dialing=dialing,
+                    calls_waiting=0,
+                    dials=100,
+                    live_answers=15,
+                    abandoned=0,
+                )
+            )
+    except UnableToBuildPolicy as error:
+        raise UnableToManageCampaign(str(error)) from None
+    except Exception as error:
+        raise UnableToManageCampaign(
+            f"Pacing options: the policy cannot work with them ({type(error).__name__}: {error})."
+        ) from None
+
+
 def _list_debts(campaign: Campaign):
     debts = Debt.objects.filter(status=Debt.Status.ACTIVE, balance__gt=0)
     if campaign.debt_ids:
@@ -165,6 +200,11 @@ def build_campaign_list(*, campaign_id: int, now: datetime) -> int:
         if consumer_id not in existing
     ]
     CampaignMember.objects.bulk_create(new, batch_size=2000)
+    # People whose debts are no longer active (paid, settled, recalled) since they were listed
+    # are not called about them again.
+    CampaignMember.objects.filter(campaign=campaign, status=CampaignMember.Status.PENDING).exclude(
+        consumer_id__in=per_consumer
+    ).update(status=CampaignMember.Status.SKIPPED, skip_reason="no active debt left")
     for member in CampaignMember.objects.filter(
         campaign=campaign, status=CampaignMember.Status.PENDING, consumer_id__in=per_consumer
     ).exclude(pk__in=[m.pk for m in new if m.pk]):

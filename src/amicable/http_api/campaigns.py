@@ -75,7 +75,10 @@ class CampaignOut(Schema):
     abandoned_today: int
     live_answers_30d: int
     abandoned_30d: int
-    abandon_rate_30d: float = Field(description="abandoned / people who answered, 30 days")
+    abandon_rate_30d: float = Field(
+        description="abandoned / people who answered, 30 days (0 while nobody has answered: "
+        "see live_answers_30d)"
+    )
     over_target: bool
 
 

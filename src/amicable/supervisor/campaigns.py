@@ -19,10 +19,19 @@ from amicable.dialer.services import (
 from amicable.identity.permissions import role_required
 from amicable.identity.roles import Role, has_any_role
 from amicable.kernel.clock import utc_now
+from amicable.kernel.ids import storable_id
 from amicable.portfolio.models import Creditor
 from amicable.strategy.services import work_queue_debt_ids
 
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+#: As many debt ids as the API takes in one campaign.
+MAX_LISTED_DEBTS = 100_000
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows: write a finite number.")
 
 
 class CampaignForm(forms.Form):
@@ -33,8 +42,8 @@ class CampaignForm(forms.Form):
         to_field_name="code",
         required=False,
     )
-    min_balance = forms.DecimalField(required=False, min_value=0, decimal_places=2)
-    max_balance = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+    min_balance = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    max_balance = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
     states = forms.CharField(
         required=False, help_text="two-letter codes, separated by commas (e.g. NY, NJ)"
     )
@@ -82,9 +91,11 @@ class CampaignForm(forms.Form):
         if not text:
             return {}
         try:
-            options = json.loads(text)
+            options = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(f"Not JSON: {error.msg} (line {error.lineno}).") from None
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
         if not isinstance(options, dict):
             raise forms.ValidationError('Write an object, e.g. {"safety_margin": 0.005}.')
         return options
@@ -95,9 +106,15 @@ class CampaignForm(forms.Form):
     def clean_debt_ids(self):
         text = self.cleaned_data["debt_ids"].replace(",", " ").split()
         try:
-            return tuple(int(x) for x in text)
+            ids = tuple(int(x) for x in text)
         except ValueError:
             raise forms.ValidationError("Debt ids are whole numbers.") from None
+        if len(ids) > MAX_LISTED_DEBTS:
+            raise forms.ValidationError(f"At most {MAX_LISTED_DEBTS:,} debt ids.")
+        unlikely = [i for i in ids if not storable_id(i)]
+        if unlikely:
+            raise forms.ValidationError(f"{unlikely[0]} is not a debt id.")
+        return ids
 
     def clean(self):
         data = super().clean() or {}

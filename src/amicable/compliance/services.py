@@ -366,6 +366,12 @@ def _clean_details(kind: str, details: dict) -> dict:
                     time.fromisoformat(clean[name])
                 except (TypeError, ValueError):
                     raise UnableToRecordFact(f"{name} must be a time HH:MM.") from None
+        start, end = clean.get("from", "00:00"), clean.get("to", "24:00")
+        if _minute_of_day(end) <= _minute_of_day(start):
+            raise UnableToRecordFact(
+                f"from {start} to {end} crosses midnight (or is empty): record it as two "
+                f"times, from {start} to 24:00 and from 00:00 to {end}."
+            )
     if kind == ComplianceFact.Kind.INCONVENIENT_PLACE and not clean.get("place"):
         raise UnableToRecordFact("An inconvenient place needs a place (e.g. home, work).")
     for key in ("given_by", "method", "content", "bureau", "case_number", "chapter"):
@@ -710,3 +716,11 @@ def eligible_debts(
     for answer, ids in grouped.items():
         out.update(dict.fromkeys(ids, Eligibility(answer[0], answer[1])))
     return out
+
+
+def _minute_of_day(text: str) -> int:
+    """HH:MM (already checked) as minutes since midnight; "24:00" is the end of the day."""
+    if text == "24:00":
+        return 24 * 60
+    moment = time.fromisoformat(text)
+    return moment.hour * 60 + moment.minute

@@ -59,9 +59,10 @@ class Call:
     """A telephone call the collector placed (a ringless voicemail is a call, comment 14(b)-1).
 
     ``debt_ids`` are the debts the call counts toward (14(b)(4): the debts discussed or named in
-    a voicemail; for an unanswered call, the debt the collector chose). ``discussed`` lists the
-    debts talked about in a conversation when they differ from ``debt_ids`` (comment
-    14(b)(4)-2.vi: the consumer raises another debt); it defaults to ``debt_ids``.
+    a voicemail; for an unanswered call, the debt the collector chose). ``discussed`` lists
+    other debts talked about in a conversation (comment 14(b)(4)-2.vi: the consumer raises
+    another debt): the conversation counts for them and for ``debt_ids`` alike, the cautious
+    reading whichever way a caller fills it in.
     """
 
     at: datetime

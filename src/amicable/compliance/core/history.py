@@ -174,6 +174,13 @@ class History:
         """The consumer-local day number (date ordinal) of an instant."""
         return at.astimezone(self.zones[0]).toordinal()
 
+    def latest_day_of(self, at: datetime) -> int:
+        """The latest local date of an instant among the consumer's zones: a conversation at
+        22:30 in Los Angeles is already the next day in New York, and the seven quiet days
+        after it must hold in every place the consumer may be (a consumer can call at any
+        hour, so this is not only about calls at unlawful hours)."""
+        return max(at.astimezone(zone).toordinal() for zone in self.zones)
+
     def start_of_day(self, day: int) -> datetime:
         """Local midnight starting day number ``day``, in the day zone."""
         return datetime.combine(date.fromordinal(day), time(0), tzinfo=self.zones[0])
@@ -232,14 +239,18 @@ class History:
             if isinstance(event, Call):
                 if event.result != "conversation" or event.to != "consumer":
                     continue
-                about = event.discussed if event.discussed is not None else event.debt_ids
+                # The debts the call was about, and any others discussed in it (a call about
+                # one debt in which the consumer raised another was a conversation about both).
+                about = event.debt_ids
+                if event.discussed is not None and event.debt_ids:
+                    about = tuple(dict.fromkeys((*event.debt_ids, *event.discussed)))
             elif isinstance(event, ConsumerCall):
                 about = event.debt_ids
             else:
                 if isinstance(event, NotPersonsNumber):
                     self.wrong_numbers.setdefault(event.phone, ts)
                 continue
-            day = self.day_of(event.at)
+            day = self.latest_day_of(event.at)
             for key in self.keys(about):
                 conversations[key].add(ts, day)
             for debt_id in self.ids(about):

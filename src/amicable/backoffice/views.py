@@ -42,11 +42,20 @@ def home(request):
     return redirect("account_search")
 
 
+#: Search results shown at once; a notice says when there are more.
+SHOWN = 50
+
+
 @role_required(*BACK_OFFICE)
 def account_search(request):
     text = request.GET.get("q", "")[:100]
-    results = search_debts(user=request.user, text=text) if text.strip() else []
-    context = {"q": text, "results": results, "nav": "accounts"}
+    results = search_debts(user=request.user, text=text, limit=SHOWN + 1) if text.strip() else []
+    context = {
+        "q": text,
+        "results": results[:SHOWN],
+        "more": len(results) > SHOWN,
+        "nav": "accounts",
+    }
     if request.htmx:
         return render(request, "backoffice/_search_results.html", context)
     return render(request, "backoffice/account_search.html", context)

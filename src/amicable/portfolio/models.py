@@ -27,10 +27,16 @@ class MoneyFieldOptions(TypedDict):
 MONEY: MoneyFieldOptions = {"max_digits": 14, "decimal_places": 2}
 
 
+# Apostrophes people and phones type for one another: "O’Brien" is "O'Brien".
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u00b4`", "'"))
+
+
 def fold(text: str) -> str:
-    """Lower case without accents: 'García' and 'garcia' find the same person."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
+    """Lower case without accents, one kind of apostrophe and single spaces: 'García' and
+    'garcia', 'O’Brien' and "O'Brien", 'Mary  Ann' and 'Mary Ann' find the same person."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return " ".join(folded.split())
 
 
 def sums_to(total: str, *parts: str) -> Q:

@@ -145,8 +145,10 @@ def search_debts(
         if not words:
             return []
         keys = {" ".join(words)}
-        if len(words) >= 2:
-            keys.add(" ".join([words[-1], *words[:-1]]))  # "john smith" → "smith john"
+        # "john smith" → "smith john"; "maria de la cruz" → "de la cruz maria" too: every
+        # split of first names from a last name of several words (a few indexed look-ups).
+        for split in range(1, min(len(words), MAX_NAME_WORDS)):
+            keys.add(" ".join([*words[split:], *words[:split]]))
         # One query per key: an OR of two prefixes can make PostgreSQL scan the table.
         found: dict[int, Debt] = {}
         for key in sorted(keys):
@@ -162,7 +164,7 @@ def _by_account_number(debts: QuerySet[Debt], text: str) -> QuerySet[Debt]:
     """Debts with this account number as typed or in capitals (account numbers are nearly
     always capitals; an exact look-up keeps the account-number index in use)."""
     typed = text.strip()
-    return debts.filter(account_number__in={typed, typed.upper()}).order_by("id")
+    return debts.filter(account_number__in={typed, typed.upper(), typed.lower()}).order_by("id")
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ def account_for(*, user, consumer_id: int) -> AccountView | None:
 
 
 HISTORY_LENGTH = 200
+#: Names of more words than this are tried as typed and with the last word first only.
+MAX_NAME_WORDS = 6
 
 
 def _client_history(about_debts: Q, about_person: Q, visible: set[int]) -> list[AuditEvent]:

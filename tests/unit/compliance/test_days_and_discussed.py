@@ -12,7 +12,7 @@ NY = ZoneInfo("America/New_York")
 def test_conversation_day_is_the_latest_local_day_among_the_consumers_zones():
     # Address in Los Angeles (first zone), mobile with a New York area code: the consumer may be
     # in either place. They call in at 22:30 Pacific = 01:30 Eastern on Thu Apr 2. In New York
-    # the conversation is on Apr 2, so no call about the debt before Thu Apr 9 (1006.14(b)(2)(i)(B)).
+    # the conversation is on Apr 2: no call about the debt before Thu Apr 9 (1006.14(b)(2)(i)(B)).
     facts = Facts(
         consumer=Consumer(time_zones=("America/Los_Angeles", "America/New_York")),
         debts=(Debt("D1"),),

@@ -12,7 +12,7 @@ with the same key (`complete_pending_payment`), which returns the original charg
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import cast
 
@@ -36,6 +36,8 @@ from amicable.portfolio.ledger import Buckets, post_ledger_entry
 from amicable.portfolio.models import Debt, LedgerEntry
 
 logger = logging.getLogger(__name__)
+#: No processor call lasts this long: a payment PENDING for longer was left by a crash.
+CHARGING_AT_MOST = timedelta(minutes=10)
 
 
 class UnableToTakePayment(UnableTo):
@@ -90,10 +92,14 @@ def _register(*, debt_id, amount, method, key, now, actor_id, processor_name) ->
         raise UnableToTakePayment(f"amount: {amount!r} is not an amount") from None
     if amount <= ZERO:
         raise UnableToTakePayment("amount: must be more than $0.00")
+    # Payments being charged right now. One a crash left PENDING (see
+    # `complete_pending_payment`) stops counting after a while, so it cannot block the debt.
     in_progress = (
-        Payment.objects.filter(debt_id=debt_id, status=Payment.Status.PENDING).aggregate(
-            total=Sum("amount")
-        )["total"]
+        Payment.objects.filter(
+            debt_id=debt_id,
+            status=Payment.Status.PENDING,
+            requested_at__gte=now - CHARGING_AT_MOST,
+        ).aggregate(total=Sum("amount"))["total"]
         or ZERO
     )
     if amount > debt.balance - in_progress:

@@ -249,3 +249,24 @@ def test_a_declined_card_posts_nothing_and_no_number_is_kept(debt, processor, no
         [list(Payment.objects.values()), list(AuditEvent.objects.values("details"))], default=str
     )
     assert number not in stored and number not in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_payment_a_crash_left_pending_stops_blocking_the_debt_after_a_while(debt, processor, now):
+    from datetime import timedelta
+
+    Payment.objects.create(  # a crash between registering and charging
+        debt=debt,
+        amount=Decimal("1000.00"),
+        method_type="CARD",
+        last4="4242",
+        processor=processor.name,
+        idempotency_key="crashed-0123456789abcdef",
+        requested_at=now,
+    )
+    with pytest.raises(UnableToTakePayment, match="being processed right now"):
+        _pay(debt, processor, now + timedelta(minutes=1), "1000.00", "soon-after-0123456789")
+
+    later = _pay(debt, processor, now + timedelta(minutes=11), "1000.00", "later-0123456789ab")
+
+    assert later.status == "SUCCEEDED"

@@ -545,19 +545,19 @@ def dispose(request, session_id: int):
     except (UnableTo, UnableToRecordFact) as error:
         messages.error(request, error.message)
         return _back(session_id, "outcome")
-    if request.POST.get("pause_offered") and not request.POST.get("pause_after"):
+    pause_after = bool(request.POST.get("pause_after"))  # "Pause after this call"
+    if request.POST.get("pause_offered") and not pause_after:
         withdraw_pause_request(agent_id=request.user.pk)
-    elif request.POST.get("pause_after"):  # "Pause after this call", on a dialer call
+    reason = request.POST.get("pause_reason", "")
+    if pause_after and pause_requested(agent_id=request.user.pk):
+        # A pause asked for from the desk home: the reason chosen here is the one that counts.
+        withdraw_pause_request(agent_id=request.user.pk)
+    call_finished(agent_id=request.user.pk, session_id=session.pk, now=now)  # dialer calls
+    if pause_after:  # from wrap-up (the call is finished), a pause is immediate
         try:
-            agent_chooses_state(
-                agent_id=request.user.pk,
-                state="PAUSED",
-                reason=request.POST.get("pause_reason", ""),
-                now=now,
-            )
+            agent_chooses_state(agent_id=request.user.pk, state="PAUSED", reason=reason, now=now)
         except UnableToChangeState as error:
             messages.error(request, error.message)
-    call_finished(agent_id=request.user.pk, session_id=session.pk, now=now)  # dialer calls
     state = current_state(agent_id=request.user.pk)
     if state is not None and state.state == "PAUSED":
         messages.success(request, f"Outcome recorded. You are paused ({state.reason}).")

@@ -65,7 +65,9 @@ def agent_chooses_state(
     if state == AgentState.PAUSED and reason.strip() not in PAUSE_REASONS:
         raise UnableToChangeState(f"Choose a reason for the pause: {', '.join(PAUSE_REASONS)}.")
     membership = (
-        CampaignAgent.objects.select_for_update()
+        # Only the membership: locking the campaign's row too would deadlock with a
+        # supervisor stopping it (who locks the campaign, then its agents).
+        CampaignAgent.objects.select_for_update(of=("self",))
         .filter(agent_id=agent_id, left_at__isnull=True)
         .select_related("campaign")
         .first()
@@ -127,7 +129,9 @@ def grant_pause_if_clear(*, membership_id: int, counted_out: bool, now: datetime
     paused by `call_finished`. The membership is locked and read again: the agent may have
     pressed Ready, or been connected, since the caller looked."""
     membership = (
-        CampaignAgent.objects.select_for_update()
+        # Locking the campaign's row too would deadlock with a supervisor stopping it (who
+        # locks the campaign, then its agents): only the membership is locked.
+        CampaignAgent.objects.select_for_update(of=("self",))
         .filter(pk=membership_id, left_at__isnull=True, pause_requested_at__isnull=False)
         .select_related("campaign")
         .first()

@@ -225,6 +225,13 @@ class DialerCall(models.Model):
             models.Index(fields=["state", "campaign"], name="dialercall_in_flight"),
             models.Index(fields=["provider", "provider_call_id"], name="dialercall_provider_id"),
             models.Index(fields=["connected_agent", "state"], name="dialercall_agent"),
+            # The lines the loop still has to hang up, looked for every tick: a few rows, not
+            # the whole history of calls.
+            models.Index(
+                fields=["provider", "id"],
+                name="dialercall_to_hang_up",
+                condition=Q(state="ENDED", outcome="LIVE", hung_up_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

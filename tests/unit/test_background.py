@@ -70,12 +70,20 @@ def _running(pid: int) -> bool:
         return False
 
 
+ORPHANED_WITH_BIG_ITEMS = ORPHANED.replace(
+    "in_background(itertools.count)", 'in_background(itertools.repeat, b"x" * 500_000)'
+)
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
-def test_the_producer_ends_when_its_consumer_is_killed():
+@pytest.mark.parametrize("script", [ORPHANED, ORPHANED_WITH_BIG_ITEMS], ids=["small", "big"])
+def test_the_producer_ends_when_its_consumer_is_killed(script):
     """An import killed with SIGKILL runs no clean-up; its reader, blocked on a full queue,
-    must not live on (holding a few batches of memory) for ever."""
+    must not live on (holding a few batches of memory) for ever. A 5,000-row batch is bigger
+    than a pipe holds: then the queue's feeder thread is stuck writing it, and the producer
+    must not wait for that thread as it exits."""
     consumer = subprocess.Popen(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", ORPHANED],
+        [sys.executable, "-c", script],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

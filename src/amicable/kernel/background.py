@@ -59,6 +59,9 @@ def _put_while_parent_lives(channel, message) -> None:
         except queue.Full:
             parent = multiprocessing.parent_process()
             if parent is None or not parent.is_alive():
+                # The queue's feeder thread may be stuck writing a batch nobody will read:
+                # exit without waiting for it.
+                channel.cancel_join_thread()
                 raise SystemExit(0) from None
 
 

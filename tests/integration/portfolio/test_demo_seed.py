@@ -419,3 +419,26 @@ def test_seeded_dates_are_in_order_and_never_after_the_as_of_date():
             assert record.last_payment_date < record.delinquency_date
         assert record.itemization_date is not None
         assert record.delinquency_date <= record.itemization_date <= as_of
+
+
+def test_the_name_key_migration_remakes_every_key_fold_now_changes(now):
+    import importlib
+
+    from django.apps import apps
+
+    from amicable.portfolio.models import name_key
+
+    refold = importlib.import_module(
+        "amicable.portfolio.migrations.0009_name_keys_folded_again"
+    ).refold
+    seed_demo_portfolio(accounts=5, seed=7, as_of=date(2026, 4, 1), now=now)
+    odd = Consumer.objects.order_by("id").first()
+    last = "De\u00a0 La Cruz"  # a no-break space beside a space
+    Consumer.objects.filter(pk=odd.pk).update(
+        first_name="Maria", last_name=last, name_key="de\u00a0 la cruz maria"
+    )
+
+    refold(apps, None)
+
+    assert Consumer.objects.get(pk=odd.pk).name_key == name_key("Maria", last)
+    assert name_key("Maria", last) == "de la cruz maria"

@@ -104,3 +104,41 @@ def test_a_picture_is_refused_as_not_text(tmp_path):
         list(iter_placement_rows(path))
     assert "mixes encodings" not in str(refused.value)
     assert "bytes that are not text" in str(refused.value)
+
+
+ADDRESS_HEADER = ",".join([*HEADER, "address1"])
+
+
+def test_a_valid_row_is_not_blamed_for_a_later_rows_unclosed_quote(tmp_path):
+    path = write_csv(
+        tmp_path,
+        ADDRESS_HEADER
+        + '\nB1,Ann,Lee,100,"1 Main St\nApt 2"\n'
+        + "B2,Bob,Lee,100,2 Main St\n"
+        + 'B3,"Cat,Poe,100,3 Main St\n'
+        + "B4,Dan,Poe,100,4 Main St\n",
+    )
+    rows = list(iter_placement_rows(path))
+    assert [r.record.account_number for r in rows if r.record] == ["B1", "B2"]
+    blamed = [r.row_number for r in rows if any("never closed" in i.message for i in r.issues)]
+    assert blamed == [3]
+
+
+def test_the_strict_reading_happens_once_however_many_rows_break_lines(tmp_path, monkeypatch):
+    """Addresses on two lines in the last column are common: the file is not read again for
+    each of them (that made big files quadratic)."""
+    from amicable.portfolio.core import placement_file
+
+    rows = "".join(f'A{n},Ann,Lee,10,"{n} Main St\nApt {n}"\n' for n in range(300))
+    path = write_csv(tmp_path, ADDRESS_HEADER + "\n" + rows)
+    calls = []
+    real = placement_file.PlacementFile._unclosed_quote
+
+    def counted(self, **kwargs):
+        calls.append(kwargs)
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(placement_file.PlacementFile, "_unclosed_quote", counted)
+
+    assert len(accepted(path)) == 300
+    assert len(calls) <= 1

@@ -458,19 +458,29 @@ class PlacementFile:
         pick = operator.itemgetter(*[position_of.get(name, -1) for name in STANDARD_COLUMNS])
         csv_reader = self._records if self.file_format == "CSV" else None
         last_line = csv_reader.line_num if csv_reader is not None else 0  # type: ignore[attr-defined]
+        # A record whose last cell holds a line break is held back one record: an unclosed
+        # quote runs to the end of the file, so only the file's last record can be one, and
+        # the strict re-reading (`_unclosed_quote`) happens once at most.
+        held: tuple[RawRow, int, int] | None = None
         row_number = 0
         while True:
             record = self._next_record(row_number=row_number + 1)
+            if held is not None:
+                row, first, last = held
+                held = None
+                if record is None:
+                    unclosed = self._unclosed_quote(first_line=first, last_line=last)
+                    row = row._replace(problem=unclosed or row.problem)
+                yield row
             if record is None:
                 return
             row_number += 1
             problem = ""
+            spans: tuple[int, int] | None = None
             if csv_reader is not None:
                 line = csv_reader.line_num  # type: ignore[attr-defined]
-                if (
-                    line - last_line > 1 and record and "\n" in record[-1]
-                ):  # a quoted line break, rare
-                    problem = self._unclosed_quote(first_line=last_line + 1, last_line=line)
+                if line - last_line > 1 and record and "\n" in record[-1]:  # rare
+                    spans = (last_line + 1, line)
                 last_line = line
             if not any(record):
                 continue
@@ -483,6 +493,9 @@ class PlacementFile:
                         "(an unquoted comma?)"
                     )
             record.append("")
+            if spans is not None:
+                held = (RawRow(row_number, pick(record), problem), *spans)
+                continue
             yield RawRow(row_number, pick(record), problem)
 
     def _unclosed_quote(self, *, first_line: int, last_line: int) -> str:

@@ -64,3 +64,12 @@ def test_the_more_matches_notice_only_when_some_are_not_shown(
 
     assert len(response.context["results"]) == 50
     assert ("Showing the first 50 matches" in response.content.decode()) is notice
+
+
+def test_a_seven_word_name_typed_first_names_first_is_found(
+    client, agent_alice, creditor_mercy, tmp_path, now
+):
+    rows = [row("L-1", "Maria del Carmen de los Angeles", "Lopez", 1)]
+    import_file(write_placement_csv(tmp_path / "long.csv", rows), now)
+    client.force_login(agent_alice)
+    assert found(client, "Maria del Carmen de los Angeles Lopez") == {"L-1"}

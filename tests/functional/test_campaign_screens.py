@@ -426,3 +426,42 @@ def test_a_debt_paid_while_the_campaign_runs_is_not_called_about(frozen_clock, a
 
     assert not DialerCall.objects.exists()
     assert CampaignMember.objects.get().status == "SKIPPED"
+
+
+def test_a_paid_debt_that_owes_again_is_dialed_again_after_a_restart(frozen_clock, agent_alice):
+    from decimal import Decimal
+
+    from amicable.dialer.models import CampaignMember
+    from amicable.dialer.services import set_campaign_status
+    from amicable.portfolio.ledger import Buckets, post_ledger_entry
+    from amicable.portfolio.models import Debt
+
+    (person,) = people(1)
+    campaign = running_campaign(now=frozen_clock)
+
+    def restart():
+        for status in ("PAUSED", "RUNNING"):
+            set_campaign_status(
+                campaign_id=campaign.pk, status=status, actor_id=None, now=frozen_clock
+            )
+
+    Debt.objects.filter(consumer=person).update(status="PAID")
+    restart()
+    assert CampaignMember.objects.get(consumer=person).status == "SKIPPED"
+    debt = Debt.objects.get(consumer=person)
+    post_ledger_entry(  # a later file adds interest: the debt owes again, and is active again
+        debt_id=debt.pk,
+        kind="INTEREST",
+        buckets=Buckets(interest=Decimal("25.00")),
+        effective_on=frozen_clock.date(),
+        recorded_at=frozen_clock,
+        idempotency_key="test:interest",
+    )
+    restart()
+    ready_agents(campaign, [agent_alice], now=frozen_clock)
+    loop, _ = loop_for(world_scenario(ring=3.0))
+
+    run(loop, frozen_clock, 1)
+
+    assert CampaignMember.objects.get(consumer=person).status != "SKIPPED"
+    assert list(DialerCall.objects.values_list("consumer_id", flat=True)) == [person.pk]

@@ -45,6 +45,7 @@ from amicable.dialer.models import (
     ProviderEvent,
 )
 from amicable.dialer.selectors import abandonment_30d
+from amicable.dialer.services import NO_ACTIVE_DEBT
 from amicable.dialer.telephony.base import (
     ANSWERED_LIVE,
     ANSWERED_MACHINE,
@@ -710,7 +711,7 @@ class DialerLoop:
             if report.placed >= wanted:
                 break
             if not any(d in active for d in member.debt_ids):
-                _skip(member, "no active debt left")
+                _skip(member, NO_ACTIVE_DEBT)
                 continue
             allowed = [d for d in member.debt_ids if d in verdicts and verdicts[d].allowed]
             if not allowed:

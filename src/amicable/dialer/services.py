@@ -137,6 +137,10 @@ def create_campaign(
     return campaign
 
 
+#: Why a member is skipped when none of their listed debts is active any more.
+NO_ACTIVE_DEBT = "no active debt left"
+
+
 def _check_policy(spec: str, options: dict, *, abandon_target: float) -> None:
     """Build the campaign's policy and ask it once, as the loop will: options of the wrong
     kind (text where a number goes) fail here, with a message, rather than on every tick of
@@ -204,7 +208,15 @@ def build_campaign_list(*, campaign_id: int, now: datetime) -> int:
     # are not called about them again.
     CampaignMember.objects.filter(campaign=campaign, status=CampaignMember.Status.PENDING).exclude(
         consumer_id__in=per_consumer
-    ).update(status=CampaignMember.Status.SKIPPED, skip_reason="no active debt left")
+    ).update(status=CampaignMember.Status.SKIPPED, skip_reason=NO_ACTIVE_DEBT)
+    # Someone skipped for having no active debt whose debt owes again (a later file added
+    # interest) is on the list again.
+    CampaignMember.objects.filter(
+        campaign=campaign,
+        status=CampaignMember.Status.SKIPPED,
+        skip_reason=NO_ACTIVE_DEBT,
+        consumer_id__in=per_consumer,
+    ).update(status=CampaignMember.Status.PENDING, skip_reason="")
     for member in CampaignMember.objects.filter(
         campaign=campaign, status=CampaignMember.Status.PENDING, consumer_id__in=per_consumer
     ).exclude(pk__in=[m.pk for m in new if m.pk]):

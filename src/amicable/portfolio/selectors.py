@@ -149,6 +149,8 @@ def search_debts(
         # split of first names from a last name of several words (a few indexed look-ups).
         for split in range(1, min(len(words), MAX_NAME_WORDS)):
             keys.add(" ".join([*words[split:], *words[:split]]))
+        if len(words) >= 2:  # the last word first, however long the name
+            keys.add(" ".join([words[-1], *words[:-1]]))
         # One query per key: an OR of two prefixes can make PostgreSQL scan the table.
         found: dict[int, Debt] = {}
         for key in sorted(keys):

@@ -17,6 +17,7 @@ from amicable.kernel.clock import freeze
 from amicable.strategy.models import CallSession
 from tests.integration.dialer.dialer_world import (
     loop_for,
+    on_a_dialer_call,
     people,
     ready_agents,
     run,
@@ -294,19 +295,12 @@ def test_a_campaign_form_sets_tries_retry_delay_and_pacing_options(supervisor, f
 
 @pytest.mark.parametrize("ticked", [True, False])
 def test_pause_after_this_call_from_the_call_screen(client, agent_alice, frozen_clock, ticked):
-    people(2)
-    campaign = running_campaign(now=frozen_clock)
-    client.force_login(agent_alice)
-    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
-    client.post(reverse("desk_status"), {"state": "READY"})
-    loop, _ = loop_for(world_scenario(ring=3.0))
-    run(loop, frozen_clock, 4)
-    popped = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true")
-    screen = client.get(popped["HX-Redirect"]).content.decode()
+    _, loop, call_screen = on_a_dialer_call(client, agent_alice, now=frozen_clock)
+    screen = client.get(call_screen).content.decode()
     assert 'data-testid="pause-after-call"' in screen
     # Pressed on the desk home during the call, the pause shows ticked on the call screen.
     client.post(reverse("desk_status"), {"state": "PAUSED", "reason": "Coaching"})
-    screen = client.get(popped["HX-Redirect"]).content.decode()
+    screen = client.get(call_screen).content.decode()
     assert "checked" in screen and "<option selected>Coaching</option>" in screen
     session = CallSession.objects.get(agent=agent_alice)
 

@@ -72,3 +72,20 @@ def run(loop, start, seconds: int, *, first: int = 0):
     for k in range(first, seconds):
         reports.append(loop.tick(now=start + timedelta(seconds=k)))
     return reports
+
+
+def on_a_dialer_call(client, agent, *, now):
+    """Two people to call; `agent` joins the running campaign from the desk, presses Ready,
+    and the loop connects a person (answered 3 s after the dial). Returns the campaign, the
+    loop and the URL of the call screen the desk popped."""
+    from django.urls import reverse
+
+    people(2)
+    campaign = running_campaign(now=now)
+    client.force_login(agent)
+    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
+    client.post(reverse("desk_status"), {"state": "READY"})
+    loop, _ = loop_for(world_scenario(ring=3.0))
+    run(loop, now, 4)
+    popped = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true")
+    return campaign, loop, popped["HX-Redirect"]

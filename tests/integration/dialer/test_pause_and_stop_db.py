@@ -11,11 +11,9 @@ from amicable.dialer.services import set_campaign_status
 from amicable.kernel.clock import freeze
 from amicable.strategy.models import CallSession
 from tests.integration.dialer.dialer_world import (
-    loop_for,
+    on_a_dialer_call,
     people,
-    run,
     running_campaign,
-    world_scenario,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +22,8 @@ pytestmark = pytest.mark.django_db
 def test_pause_after_this_call_ticked_after_the_campaign_was_stopped(
     client, agent_alice, frozen_clock
 ):
-    people(2)
-    campaign = running_campaign(now=frozen_clock)
-    client.force_login(agent_alice)
-    client.post(reverse("desk_dialer_join", args=[campaign.pk]))
-    client.post(reverse("desk_status"), {"state": "READY"})
-    loop, _ = loop_for(world_scenario(ring=3.0))
-    run(loop, frozen_clock, 4)
-    popped = client.get(reverse("desk_dialer_status"), HTTP_HX_REQUEST="true")
-    screen = client.get(popped["HX-Redirect"]).content.decode()
+    campaign, _, call_screen = on_a_dialer_call(client, agent_alice, now=frozen_clock)
+    screen = client.get(call_screen).content.decode()
     assert 'data-testid="pause-after-call"' in screen  # the checkbox is offered
     set_campaign_status(  # a supervisor stops the campaign during the call
         campaign_id=campaign.pk,

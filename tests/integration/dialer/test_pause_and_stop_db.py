@@ -45,7 +45,7 @@ def test_pause_after_this_call_ticked_after_the_campaign_was_stopped(
     page = done.content.decode()
     assert "Finish your call first" not in page  # says so right after the outcome was recorded
     state = current_state(agent_id=agent_alice.pk)
-    assert (state.state, state.reason) == ("PAUSED", "Lunch")  # is WRAP_UP
+    assert (state.state, state.reason) == ("PAUSED", "Lunch")  # not wrap-up: the pause asked for
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,7 +83,7 @@ def test_pause_after_this_call_survives_the_campaign_being_stopped():
     call_finished(agent_id=alice.pk, now=NOW + timedelta(seconds=20))
 
     state = current_state(agent_id=alice.pk)
-    assert (state.state, state.reason) == ("PAUSED", "Lunch")  # is WRAP_UP
+    assert (state.state, state.reason) == ("PAUSED", "Lunch")  # not wrap-up: the pause asked for
 
 
 def test_a_pending_pause_is_not_lost_when_the_campaign_stops():
@@ -100,4 +100,4 @@ def test_a_pending_pause_is_not_lost_when_the_campaign_stops():
     run(loop, NOW, 30, first=2)
 
     state = current_state(agent_id=alice.pk)
-    assert (state.state, state.reason) == ("PAUSED", "Lunch")  # stays READY for good
+    assert (state.state, state.reason) == ("PAUSED", "Lunch")  # not left ready for good
